@@ -1,0 +1,1 @@
+"""Process plumbing shared by every entry point: settings, logging, database, embedded servers."""

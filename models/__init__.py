@@ -1,0 +1,35 @@
+"""SQLAlchemy tables and enums. PostgreSQL is the source of truth for every status."""
+
+from models.base import Base
+from models.enums import (
+    Equipment,
+    Focus,
+    GenerationStatus,
+    Goal,
+    Level,
+    Pattern,
+    Phase,
+    Role,
+)
+from models.movements import Movement
+from models.programs import Microcycle, Program
+from models.sessions import Session, SessionExercise
+from models.users import User
+
+__all__ = [
+    "Base",
+    "Equipment",
+    "Focus",
+    "GenerationStatus",
+    "Goal",
+    "Level",
+    "Microcycle",
+    "Movement",
+    "Pattern",
+    "Phase",
+    "Program",
+    "Role",
+    "Session",
+    "SessionExercise",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Business logic. Plain async functions taking an ``AsyncSession`` first; no Strawberry, no arq."""

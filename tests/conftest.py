@@ -1,0 +1,113 @@
+"""Shared test fixtures: real PostgreSQL and Redis, set up once per run.
+
+Servers: ``TEST_DATABASE_URL``/``TEST_REDIS_URL`` (or ``DATABASE_URL``/``REDIS_URL``) when set,
+otherwise embedded ones started for this run in a temporary data folder. The schema is migrated
+once into a template database; every test gets its own copy (``CREATE DATABASE ... TEMPLATE``,
+tens of milliseconds) and a flushed Redis database.
+"""
+
+import asyncio
+import itertools
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.database import create_engine, create_session_factory
+from core.migrations import upgrade
+from core.servers import ServerUrls, provide_servers
+from core.settings import Settings
+
+_counter = itertools.count()
+
+
+def with_database(url: str, database: str) -> str:
+    """The same server URL pointing at another database (plain ``postgresql://`` form)."""
+    return make_url(url).set(drivername="postgresql", database=database).render_as_string(hide_password=False)
+
+
+async def admin_execute(url: str, *statements: str) -> None:
+    connection = await asyncpg.connect(with_database(url, "postgres"))
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[ServerUrls]:
+    database_url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    redis_url = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL")
+    with tempfile.TemporaryDirectory(prefix="liftplan-test-") as data_dir:
+        settings = Settings(database_url=database_url, redis_url=redis_url, liftplan_data_dir=Path(data_dir))
+        with provide_servers(settings, command="pytest", may_attach=False) as urls:
+            yield urls
+
+
+@pytest.fixture(scope="session")
+def template_database(servers: ServerUrls) -> Iterator[str]:
+    """A database migrated to head once per run; tests clone it."""
+    name = f"liftplan_template_{os.getpid()}"
+    asyncio.run(
+        admin_execute(servers.database_url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    )
+    upgrade(with_database(servers.database_url, name))
+    yield name
+    asyncio.run(admin_execute(servers.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def database_url(servers: ServerUrls, template_database: str) -> AsyncIterator[str]:
+    """A fresh database at the head revision for this test only."""
+    name = f"liftplan_test_{os.getpid()}_{next(_counter)}"
+    await admin_execute(servers.database_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+    yield with_database(servers.database_url, name)
+    await admin_execute(servers.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def empty_database_url(servers: ServerUrls) -> AsyncIterator[str]:
+    """A fresh database with no schema at all (for migration tests)."""
+    name = f"liftplan_empty_{os.getpid()}_{next(_counter)}"
+    await admin_execute(servers.database_url, f'CREATE DATABASE "{name}"')
+    yield with_database(servers.database_url, name)
+    await admin_execute(servers.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+async def db_session(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def redis_url(servers: ServerUrls) -> str:
+    return servers.redis_url
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    """A client on the test Redis database, flushed before the test."""
+    client = Redis.from_url(redis_url)
+    await client.flushdb()
+    yield client
+    await client.aclose()

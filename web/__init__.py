@@ -1,0 +1,1 @@
+"""The Starlette application: lifespan wiring and the plain HTTP routes beside GraphQL."""
