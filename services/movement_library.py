@@ -1,0 +1,139 @@
+"""The movement library in PostgreSQL: seed it from the catalogue, resolve drafted names against it.
+
+A name, slug or alias identifies one movement. A looked-up name matches a movement when its slug
+(``slugify`` of what was typed) is the movement's slug, or when it equals one of the movement's
+aliases ignoring case: "barbell back squat", "Barbell-Back-Squat" and "back squat" find one row.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Boolean, exists, func, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import Equipment
+from models.movements import Movement
+from services.movement_catalogue import MovementSpec, load_catalogue, slugify
+
+BATCH_SIZE = 500
+"""Rows per INSERT statement (9 parameters a row, well under PostgreSQL's 32,767 limit)."""
+
+_UPDATED_COLUMNS = (
+    "name",
+    "aliases",
+    "pattern",
+    "primary_muscles",
+    "equipment",
+    "level",
+    "is_compound",
+    "is_unilateral",
+)
+
+
+class DuplicateMovementError(ValueError):
+    """Two specs handed to one upsert share a slug (one statement cannot write a row twice)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeedResult:
+    """What an upsert did, row by row: new, changed, or already as given."""
+
+    inserted: int
+    updated: int
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+def movement_row(spec: MovementSpec) -> dict[str, Any]:
+    """The ``movements`` columns for a spec; equipment in enum order so re-seeding compares equal."""
+    return {
+        "name": spec.name,
+        "slug": spec.slug,
+        "aliases": list(spec.aliases),
+        "pattern": spec.pattern,
+        "primary_muscles": list(spec.primary_muscles),
+        "equipment": [e.value for e in Equipment if e in spec.equipment],
+        "level": spec.level,
+        "is_compound": spec.is_compound,
+        "is_unilateral": spec.is_unilateral,
+    }
+
+
+def lookup_keys(slug: str, aliases: Iterable[str]) -> set[str]:
+    """Every slug-level key a movement answers to; keys of two movements must never meet."""
+    return {slug, *(slugify(alias) for alias in aliases)}
+
+
+async def upsert_movements(
+    session: AsyncSession, specs: Sequence[MovementSpec], *, batch_size: int = BATCH_SIZE
+) -> SeedResult:
+    """Insert or update movements by slug, one ``INSERT ... ON CONFLICT`` statement per batch.
+
+    Rows that already hold exactly these values are left untouched (no write, no new tuple), so
+    running it twice reports everything ``unchanged`` the second time.
+    """
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.slug in seen:
+            raise DuplicateMovementError(f"slug {spec.slug!r} appears twice in one upsert")
+        seen.add(spec.slug)
+
+    table = Movement.__table__
+    inserted = updated = 0
+    for start in range(0, len(specs), batch_size):
+        batch = specs[start : start + batch_size]
+        stmt = pg_insert(Movement).values([movement_row(spec) for spec in batch])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.slug],
+            set_={column: stmt.excluded[column] for column in _UPDATED_COLUMNS},
+            where=or_(*(table.c[c].is_distinct_from(stmt.excluded[c]) for c in _UPDATED_COLUMNS)),
+        )
+        # xmax is 0 on a freshly inserted tuple and set on one rewritten by DO UPDATE; rows the
+        # WHERE above kept unchanged are not returned at all.
+        stmt = stmt.returning(literal_column("xmax = 0", Boolean))
+        flags = (await session.execute(stmt)).scalars().all()
+        inserted += sum(1 for flag in flags if flag)
+        updated += sum(1 for flag in flags if not flag)
+    await session.flush()
+    return SeedResult(inserted=inserted, updated=updated, unchanged=len(specs) - inserted - updated)
+
+
+async def seed_movement_library(
+    session: AsyncSession, specs: Sequence[MovementSpec] | None = None
+) -> SeedResult:
+    """Copy the curated catalogue (or ``specs``) into ``movements``; idempotent, never deletes."""
+    return await upsert_movements(session, load_catalogue() if specs is None else specs)
+
+
+async def resolve_movement_names(
+    session: AsyncSession, names: Sequence[str]
+) -> tuple[dict[str, Movement], list[str]]:
+    """Resolve drafted names against name, slug and aliases (ignoring case) in one query.
+
+    Returns the movements found, keyed by the name as given, and the names not found in input
+    order (a name given twice and missing is listed twice). A slug match wins over an alias match.
+    """
+    if not names:
+        return {}, []
+    slugs = sorted({slugify(name) for name in names})
+    lowered = sorted({name.strip().lower() for name in names})
+    alias = func.unnest(Movement.aliases).column_valued("alias")
+    alias_matches = exists(select(alias).where(func.lower(alias).in_(lowered)))
+    rows = (await session.scalars(select(Movement).where(or_(Movement.slug.in_(slugs), alias_matches)))).all()
+
+    by_slug = {movement.slug: movement for movement in rows}
+    by_alias = {a.lower(): movement for movement in rows for a in movement.aliases}
+    found: dict[str, Movement] = {}
+    misses: list[str] = []
+    for name in names:
+        movement = by_slug.get(slugify(name)) or by_alias.get(name.strip().lower())
+        if movement is None:
+            misses.append(name)
+        else:
+            found[name] = movement
+    return found, misses

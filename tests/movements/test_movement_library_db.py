@@ -1,0 +1,132 @@
+"""Seeding the library and resolving drafted names, against a real PostgreSQL."""
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import Equipment, Level, Pattern
+from models.movements import Movement
+from services.movement_catalogue import load_catalogue
+from services.movement_library import (
+    DuplicateMovementError,
+    SeedResult,
+    resolve_movement_names,
+    seed_movement_library,
+    upsert_movements,
+)
+
+
+@pytest.fixture
+def statements(db_session: AsyncSession) -> Iterator[list[str]]:
+    """The SQL statements the session sends while the test runs."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    engine = db_session.sync_session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+async def count_movements(session: AsyncSession) -> int:
+    return (await session.scalar(select(func.count()).select_from(Movement))) or 0
+
+
+async def test_seed_inserts_the_catalogue_once_and_is_idempotent(db_session: AsyncSession) -> None:
+    catalogue = load_catalogue()
+
+    first = await seed_movement_library(db_session)
+    second = await seed_movement_library(db_session)
+
+    assert first == SeedResult(inserted=len(catalogue), updated=0, unchanged=0)
+    assert second == SeedResult(inserted=0, updated=0, unchanged=len(catalogue))
+    assert await count_movements(db_session) == len(catalogue)
+    bench = await db_session.scalar(select(Movement).where(Movement.slug == "barbell-bench-press"))
+    assert bench is not None
+    assert (bench.name, bench.pattern, bench.level, bench.equipment) == (
+        "Barbell Bench Press",
+        Pattern.HORIZONTAL_PUSH,
+        Level.BEGINNER,
+        ["barbell", "bench"],
+    )
+    assert "Bench Press" in bench.aliases
+
+
+async def test_upsert_updates_only_changed_rows_one_statement_per_batch(
+    db_session: AsyncSession, statements: list[str]
+) -> None:
+    catalogue = list(load_catalogue())
+    await upsert_movements(db_session, catalogue, batch_size=100)
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    assert len(inserts) == -(-len(catalogue) // 100)
+
+    changed = [
+        replace(catalogue[0], aliases=(*catalogue[0].aliases, "Squatty McSquatface")),
+        replace(catalogue[1], equipment=frozenset({Equipment.BARBELL, Equipment.BENCH})),
+    ]
+    result = await upsert_movements(db_session, [*changed, *catalogue[2:]], batch_size=100)
+
+    assert result == SeedResult(inserted=0, updated=2, unchanged=len(catalogue) - 2)
+    row = await db_session.scalar(select(Movement).where(Movement.slug == catalogue[1].slug))
+    assert row is not None and row.equipment == ["barbell", "bench"]
+
+
+async def test_upsert_refuses_one_slug_twice(db_session: AsyncSession) -> None:
+    spec = load_catalogue()[0]
+    with pytest.raises(DuplicateMovementError, match=spec.slug):
+        await upsert_movements(db_session, [spec, replace(spec, level=Level.ADVANCED)])
+
+
+async def test_resolve_by_name_slug_and_alias_in_one_query(
+    db_session: AsyncSession, statements: list[str]
+) -> None:
+    await seed_movement_library(db_session)
+    names = [
+        "barbell back squat",
+        "Not A Lift",
+        "BARBELL-ROMANIAN-DEADLIFT",
+        "rdl",
+        " OHP ",
+        "db bench",
+        "Farmer's Walk",
+        "Zercher Squat",
+        "Also Missing",
+    ]
+    statements.clear()
+
+    found, misses = await resolve_movement_names(db_session, names)
+
+    assert len(statements) == 1
+    assert {name: m.slug for name, m in found.items()} == {
+        "barbell back squat": "barbell-back-squat",
+        "BARBELL-ROMANIAN-DEADLIFT": "barbell-romanian-deadlift",
+        "rdl": "barbell-romanian-deadlift",
+        " OHP ": "barbell-overhead-press",
+        "db bench": "dumbbell-bench-press",
+        "Farmer's Walk": "farmer-s-carry",
+        "Zercher Squat": "zercher-squat",
+    }
+    assert misses == ["Not A Lift", "Also Missing"]
+
+
+async def test_resolve_nothing_sends_no_query(db_session: AsyncSession, statements: list[str]) -> None:
+    assert await resolve_movement_names(db_session, []) == ({}, [])
+    assert statements == []
+
+
+async def test_every_catalogue_name_and_alias_resolves_to_its_movement(db_session: AsyncSession) -> None:
+    catalogue = load_catalogue()
+    await seed_movement_library(db_session)
+    names = [n for spec in catalogue for n in (spec.name, spec.slug, *spec.aliases)]
+    owner = {n: spec.slug for spec in catalogue for n in (spec.name, spec.slug, *spec.aliases)}
+
+    found, misses = await resolve_movement_names(db_session, names)
+
+    assert misses == []
+    assert {name: m.slug for name, m in found.items()} == owner
