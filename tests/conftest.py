@@ -23,6 +23,7 @@ from core.database import create_engine, create_session_factory
 from core.migrations import upgrade
 from core.servers import ServerUrls, provide_servers
 from core.settings import Settings
+from services.movement_library import seed_movement_library
 
 _counter = itertools.count()
 
@@ -111,3 +112,10 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
     await client.flushdb()
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+async def library(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """The curated movement library, seeded into the test database."""
+    async with session_factory() as db, db.begin():
+        await seed_movement_library(db)

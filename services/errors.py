@@ -1,0 +1,42 @@
+"""Domain exceptions. Each carries a stable ``code`` that the API layer maps to its error types."""
+
+
+class DomainError(Exception):
+    code = "INTERNAL"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+
+
+class SessionNotFound(NotFound):
+    def __init__(self, session_id: int) -> None:
+        super().__init__(f"session {session_id} does not exist", field="sessionId")
+        self.session_id = session_id
+
+
+class ProgramNotFound(NotFound):
+    def __init__(self, program_id: int) -> None:
+        super().__init__(f"program {program_id} does not exist", field="programId")
+        self.program_id = program_id
+
+
+class MicrocycleNotFound(NotFound):
+    def __init__(self, microcycle_id: int) -> None:
+        super().__init__(f"microcycle {microcycle_id} does not exist", field="microcycleId")
+        self.microcycle_id = microcycle_id
+
+
+class UserNotFound(NotFound):
+    def __init__(self, user_id: int) -> None:
+        super().__init__(f"user {user_id} does not exist", field="ownerId")
+        self.user_id = user_id
+
+
+class InvalidInput(DomainError):
+    code = "INVALID_INPUT"

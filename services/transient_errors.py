@@ -1,0 +1,39 @@
+"""Which failures are worth retrying: the database or Redis being briefly unreachable."""
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+# SQLSTATE classes and codes that describe the connection or the server, not the statement.
+TRANSIENT_SQLSTATE_PREFIXES = ("08", "57P", "53")  # connection, operator intervention, resources
+TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for connection loss, timeouts, server restarts and lock conflicts; False for errors
+    that would happen again on retry (bad data, missing rows, constraint violations)."""
+    for link in _chain(exc):
+        if isinstance(link, DBAPIError) and link.connection_invalidated:
+            return True
+        if isinstance(link, (OperationalError, InterfaceError, ConnectionError, TimeoutError)):
+            return True
+        # redis-py's connection errors do not derive from the builtin ConnectionError.
+        if type(link).__module__.startswith("redis") and type(link).__name__ in {
+            "ConnectionError",
+            "TimeoutError",
+            "BusyLoadingError",
+        }:
+            return True
+        sqlstate = getattr(link, "sqlstate", None)
+        if isinstance(sqlstate, str) and (
+            sqlstate in TRANSIENT_SQLSTATES or sqlstate.startswith(TRANSIENT_SQLSTATE_PREFIXES)
+        ):
+            return True
+    return False
