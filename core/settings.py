@@ -31,6 +31,23 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     db_pool_size: int = Field(default=10, ge=1, le=200)
 
+    # Generation workers (see README, "Jobs").
+    worker_max_jobs: int = Field(default=10, ge=1, le=1000, description="Concurrent jobs per worker.")
+    worker_poll_delay_s: float = Field(
+        default=0.05, gt=0, le=5, description="arq's queue poll interval (its default 0.5 s is slow)."
+    )
+    generation_timeout_s: float = Field(default=30, gt=0, description="One attempt at one session.")
+    generation_max_tries: int = Field(default=5, ge=1, le=50, description="Tries on transient errors.")
+    generation_retry_base_s: float = Field(default=1.0, ge=0, description="Backoff: base x 2^(try-1).")
+    generation_retry_max_s: float = Field(default=60.0, ge=0, description="Backoff cap.")
+    reconcile_after_s: float = Field(
+        default=120, gt=0, description="Unfinished sessions untouched this long are re-enqueued."
+    )
+    reconcile_max_attempts: int = Field(
+        default=10, ge=1, description="A session attempted this often is failed, not re-enqueued."
+    )
+    status_stream_maxlen: int = Field(default=10_000, ge=100, description="Events kept per program.")
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -38,6 +55,11 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(f"unknown log level {value!r}")
         return value
+
+    @property
+    def job_timeout_s(self) -> float:
+        """arq's own timeout: a backstop a little above ours, kept short (python-arq issue 343)."""
+        return self.generation_timeout_s + 2
 
     @property
     def uses_embedded_servers(self) -> bool:

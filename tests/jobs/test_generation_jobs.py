@@ -1,0 +1,197 @@
+"""generate_session on a real arq worker: idempotent enqueue, retries, timeouts, status events."""
+
+import asyncio
+import datetime as dt
+
+from arq.connections import ArqRedis
+from redis.asyncio import Redis
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.settings import Settings
+from jobs.enqueue import enqueue_pending_program_sessions, enqueue_session_generation
+from models import GenerationStatus, Movement, Session, SessionExercise
+from services.programs import program_session_ids
+from services.status_events import StatusEvent
+from services.status_hub import StatusHub
+from tests.factories import make_program
+from tests.jobs.conftest import run_worker_until_idle
+
+Factory = async_sessionmaker[AsyncSession]
+
+
+async def _program(factory: Factory, **overrides: object) -> int:
+    async with factory() as db, db.begin():
+        return (await make_program(db, **overrides)).id
+
+
+async def _statuses(factory: Factory, program_id: int) -> dict[int, tuple[GenerationStatus, int, str | None]]:
+    async with factory() as db:
+        rows = await db.execute(
+            select(
+                Session.id, Session.generation_status, Session.generation_attempts, Session.generation_error
+            ).where(Session.program_id == program_id)
+        )
+        return {sid: (status, attempts, error) for sid, status, attempts, error in rows.all()}
+
+
+async def _collect(hub: StatusHub, program_id: int, after: str | None, count: int) -> list[StatusEvent]:
+    events: list[StatusEvent] = []
+    async for event in hub.listen(program_id, after):
+        events.append(event)
+        if len(events) == count:
+            break
+    return events
+
+
+async def test_program_of_84_sessions_completes_with_every_event_in_order(
+    session_factory: Factory, library: None, arq_pool: ArqRedis, redis: Redis, job_settings: Settings
+) -> None:
+    hub = StatusHub(redis)
+    program_id = await _program(session_factory, weeks=12, days_per_week=7)
+    listening = asyncio.create_task(_collect(hub, program_id, None, 168))
+    while hub.reader_count == 0:  # the listener has joined before anything is enqueued
+        await asyncio.sleep(0.01)
+
+    queued = await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)
+    assert len(queued) == 84
+    await run_worker_until_idle(job_settings)
+    events = await asyncio.wait_for(listening, 30)
+
+    statuses = await _statuses(session_factory, program_id)
+    assert {s for s, _, _ in statuses.values()} == {GenerationStatus.COMPLETE}
+    per_session: dict[int, list[GenerationStatus]] = {}
+    for event in events:
+        per_session.setdefault(event.session_id, []).append(event.status)
+    assert per_session == {sid: [GenerationStatus.IN_PROGRESS, GenerationStatus.COMPLETE] for sid in statuses}
+    positions = [e.position for e in events]
+    assert positions == sorted(positions) and len(set(positions)) == 168
+
+    # Resume: a listener reconnecting with the cursor of its 40th event gets exactly the rest.
+    resumed = await asyncio.wait_for(_collect(hub, program_id, events[39].cursor, 128), 10)
+    assert [e.cursor for e in resumed] == [e.cursor for e in events[40:]]
+    await hub.close()
+
+
+async def test_double_enqueue_runs_once_and_regeneration_runs_again(
+    session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
+) -> None:
+    program_id = await _program(session_factory, weeks=1, days_per_week=2)
+    async with session_factory() as db:
+        session_id = (await program_session_ids(db, program_id))[0]
+
+    assert await enqueue_session_generation(arq_pool, [session_id]) == [session_id]
+    assert await enqueue_session_generation(arq_pool, [session_id]) == []  # a double click
+    await run_worker_until_idle(job_settings)
+    assert (await _statuses(session_factory, program_id))[session_id][:2] == (GenerationStatus.COMPLETE, 1)
+
+    assert await enqueue_session_generation(arq_pool, [session_id]) == [session_id]  # no kept result
+    await run_worker_until_idle(job_settings)
+    assert (await _statuses(session_factory, program_id))[session_id][:2] == (GenerationStatus.COMPLETE, 2)
+
+
+async def _install_trigger(factory: Factory, body: str) -> None:
+    async with factory() as db, db.begin():
+        await db.execute(text("CREATE SEQUENCE IF NOT EXISTS chaos_seq"))
+        await db.execute(
+            text(
+                "CREATE FUNCTION chaos() RETURNS trigger LANGUAGE plpgsql AS "
+                f"$$ BEGIN {body} RETURN NULL; END $$"
+            )
+        )
+        await db.execute(
+            text(
+                "CREATE TRIGGER chaos AFTER INSERT ON session_exercises "
+                "FOR EACH STATEMENT EXECUTE FUNCTION chaos()"
+            )
+        )
+
+
+async def test_terminated_database_connection_is_retried_and_completes(
+    session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
+) -> None:
+    program_id = await _program(session_factory, weeks=1, days_per_week=1)
+    # The first write kills its own server connection mid-transaction (as a database restart would).
+    await _install_trigger(
+        session_factory,
+        "IF nextval('chaos_seq') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;",
+    )
+    await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)
+    await run_worker_until_idle(job_settings)
+
+    [(status, attempts, error)] = (await _statuses(session_factory, program_id)).values()
+    assert (status, attempts, error) == (GenerationStatus.COMPLETE, 2, None)
+
+
+async def test_transient_errors_fail_the_session_after_the_last_try(
+    session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
+) -> None:
+    program_id = await _program(session_factory, weeks=1, days_per_week=1)
+    await _install_trigger(session_factory, "PERFORM pg_terminate_backend(pg_backend_pid());")
+    settings = job_settings.model_copy(update={"generation_max_tries": 3})
+    await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)
+    await run_worker_until_idle(settings)
+
+    [(status, attempts, error)] = (await _statuses(session_factory, program_id)).values()
+    assert status is GenerationStatus.FAILED and attempts == 3
+    assert error is not None and error.startswith("gave up after 3 tries")
+
+
+async def test_a_stuck_generation_is_bounded_by_the_timeout(
+    session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
+) -> None:
+    program_id = await _program(session_factory, weeks=1, days_per_week=1)
+    await _install_trigger(session_factory, "PERFORM pg_sleep(30);")
+    settings = job_settings.model_copy(update={"generation_timeout_s": 0.5, "generation_max_tries": 2})
+    started = asyncio.get_running_loop().time()
+    await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)
+    await run_worker_until_idle(settings)
+
+    assert asyncio.get_running_loop().time() - started < 15
+    [(status, attempts, error)] = (await _statuses(session_factory, program_id)).values()
+    assert status is GenerationStatus.FAILED and attempts == 2
+    assert error is not None and "TimeoutError" in error
+
+
+async def test_permanent_failure_fails_at_once_with_the_reason(
+    session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
+) -> None:
+    program_id = await _program(session_factory, weeks=1, days_per_week=1)
+    async with session_factory() as db, db.begin():
+        await db.execute(text("DELETE FROM movements"))
+    await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)
+    await run_worker_until_idle(job_settings)
+
+    [(status, attempts, error)] = (await _statuses(session_factory, program_id)).values()
+    assert status is GenerationStatus.FAILED and attempts == 1
+    assert error is not None and "not in the movement library" in error
+
+
+async def test_exercises_are_never_duplicated_by_reruns(
+    session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
+) -> None:
+    program_id = await _program(session_factory, weeks=1, days_per_week=3)
+    for _ in range(3):
+        async with session_factory() as db, db.begin():
+            await db.execute(
+                text("UPDATE sessions SET generation_status = 'PENDING' WHERE program_id = :p"),
+                {"p": program_id},
+            )
+        await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)
+        await run_worker_until_idle(job_settings)
+    async with session_factory() as db:
+        per_session = (
+            await db.execute(
+                select(
+                    SessionExercise.session_id,
+                    func.count(),
+                    func.count(func.distinct(SessionExercise.movement_id)),
+                )
+                .join(Movement)
+                .group_by(SessionExercise.session_id)
+            )
+        ).all()
+    assert len(per_session) == 3
+    assert all(total == distinct and total >= 3 for _, total, distinct in per_session)
+    assert {a for _, a, _ in (await _statuses(session_factory, program_id)).values()} == {3}
+    assert dt.datetime  # keep import for readability of timestamps in failures

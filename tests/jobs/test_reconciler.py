@@ -1,0 +1,170 @@
+"""Redis only carries work: a lost queue or a killed worker never leaves a session stuck."""
+
+import asyncio
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from arq.connections import ArqRedis
+from redis.asyncio import Redis
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.settings import Settings
+from jobs.enqueue import enqueue_pending_program_sessions
+from jobs.reconciler import reconcile_sessions
+from models import GenerationStatus, Session, SessionExercise
+from tests.factories import make_program
+from tests.jobs.conftest import run_worker_until_idle
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = dt.timedelta(0)
+Factory = async_sessionmaker[AsyncSession]
+
+
+async def _program(factory: Factory, **overrides: object) -> int:
+    async with factory() as db, db.begin():
+        return (await make_program(db, **overrides)).id
+
+
+async def _status_counts(factory: Factory, program_id: int) -> dict[GenerationStatus, int]:
+    async with factory() as db:
+        rows = await db.execute(
+            select(Session.generation_status, func.count())
+            .where(Session.program_id == program_id)
+            .group_by(Session.generation_status)
+        )
+        return dict(rows.all())
+
+
+async def _exercise_sets(factory: Factory, program_id: int) -> list[tuple[int, int, int]]:
+    """Per session: exercises, distinct positions, max position (one clean set has all three equal)."""
+    async with factory() as db:
+        rows = await db.execute(
+            select(
+                SessionExercise.session_id,
+                func.count(),
+                func.count(func.distinct(SessionExercise.position)),
+                func.max(SessionExercise.position),
+            )
+            .join(Session)
+            .where(Session.program_id == program_id)
+            .group_by(SessionExercise.session_id)
+        )
+        return [(n, distinct, top) for _, n, distinct, top in rows.all()]
+
+
+async def test_queue_lost_in_redis_is_rebuilt_from_postgresql(
+    session_factory: Factory, library: None, arq_pool: ArqRedis, redis: Redis, job_settings: Settings
+) -> None:
+    program_id = await _program(session_factory, weeks=12, days_per_week=7)
+    assert len(await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)) == 84
+    await redis.flushdb()  # Redis restarted empty: every queued job is gone
+
+    report = await reconcile_sessions(session_factory, arq_pool, job_settings, older_than=NOW)
+
+    assert report.stale == 84 and len(report.requeued) == 84 and report.failed == []
+    await run_worker_until_idle(job_settings)
+    assert await _status_counts(session_factory, program_id) == {GenerationStatus.COMPLETE: 84}
+
+
+async def test_recent_and_queued_sessions_are_left_alone(
+    session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
+) -> None:
+    program_id = await _program(session_factory, weeks=1, days_per_week=3)
+    recent = await reconcile_sessions(session_factory, arq_pool, job_settings)  # default age: 120 s
+    assert recent.stale == 0
+
+    await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)
+    queued = await reconcile_sessions(session_factory, arq_pool, job_settings, older_than=NOW)
+    assert (queued.stale, queued.alive, queued.requeued) == (3, 3, [])
+
+
+async def test_a_session_that_never_finishes_is_failed_after_max_attempts(
+    session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
+) -> None:
+    program_id = await _program(session_factory, weeks=1, days_per_week=1)
+    async with session_factory() as db, db.begin():
+        await db.execute(
+            text(
+                "UPDATE sessions SET generation_status = 'IN_PROGRESS', generation_attempts = 10 "
+                "WHERE program_id = :p"
+            ),
+            {"p": program_id},
+        )
+    report = await reconcile_sessions(session_factory, arq_pool, job_settings, older_than=NOW)
+    assert len(report.failed) == 1 and report.requeued == []
+    async with session_factory() as db:
+        error = await db.scalar(select(Session.generation_error).where(Session.program_id == program_id))
+    assert error is not None and "gave up after 10 attempts" in error
+
+
+async def test_worker_killed_mid_program_is_recovered(
+    session_factory: Factory,
+    library: None,
+    arq_pool: ArqRedis,
+    database_url: str,
+    redis_url: str,
+    job_settings: Settings,
+) -> None:
+    program_id = await _program(session_factory, weeks=12, days_per_week=7)
+    # Slow every write down so the kill lands while jobs are running.
+    async with session_factory() as db, db.begin():
+        await db.execute(
+            text(
+                "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN PERFORM pg_sleep(0.3); RETURN NULL; END $$"
+            )
+        )
+        await db.execute(
+            text(
+                "CREATE TRIGGER slow AFTER INSERT ON session_exercises "
+                "FOR EACH STATEMENT EXECUTE FUNCTION slow()"
+            )
+        )
+    await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "GENERATION_TIMEOUT_S": "1",
+        "WORKER_POLL_DELAY_S": "0.01",
+        "LOG_LEVEL": "WARNING",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "main.py", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            counts = await _status_counts(session_factory, program_id)
+            if (
+                counts.get(GenerationStatus.COMPLETE, 0) >= 5
+                and counts.get(GenerationStatus.IN_PROGRESS, 0) > 0
+            ):
+                break
+            await asyncio.sleep(0.05)
+        worker.send_signal(signal.SIGKILL)
+    finally:
+        worker.wait(10)
+    counts = await _status_counts(session_factory, program_id)
+    stuck = counts.get(GenerationStatus.IN_PROGRESS, 0)
+    assert stuck > 0 and counts.get(GenerationStatus.COMPLETE, 0) < 84, counts
+
+    async with session_factory() as db, db.begin():
+        await db.execute(text("DROP TRIGGER slow ON session_exercises"))
+    settings = job_settings.model_copy(update={"generation_timeout_s": 1.0})
+    await asyncio.sleep(settings.job_timeout_s + 2)  # longer than any live attempt could run
+    report = await reconcile_sessions(session_factory, arq_pool, settings, older_than=NOW)
+    assert len(report.released) >= stuck  # plus jobs it had taken but not yet marked
+    await run_worker_until_idle(settings)
+
+    assert await _status_counts(session_factory, program_id) == {GenerationStatus.COMPLETE: 84}
+    sets = await _exercise_sets(session_factory, program_id)
+    assert len(sets) == 84 and all(n == distinct == top and n >= 3 for n, distinct, top in sets)
