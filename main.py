@@ -107,6 +107,14 @@ def cmd_reconcile(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from schema.root import SDL_PATH, export_sdl
+
+    SDL_PATH.write_text(export_sdl())
+    print(f"wrote {SDL_PATH}")
+    return 0
+
+
 def cmd_db_url(settings: Settings, args: argparse.Namespace) -> int:
     urls = running_servers(settings)
     if urls is None:
@@ -131,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run an arq generation worker (as many as you like)")
     worker.add_argument("--burst", action="store_true", help="stop once the queue is empty")
     sub.add_parser("reconcile", help="re-enqueue sessions whose generation job was lost")
+    sub.add_parser("export-schema", help="write the GraphQL SDL to schema.graphql")
     return parser
 
 
@@ -141,6 +150,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "seed": cmd_seed,
     "worker": cmd_worker,
     "reconcile": cmd_reconcile,
+    "export-schema": cmd_export_schema,
 }
 
 

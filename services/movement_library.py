@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, exists, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import Equipment
+from models.enums import Equipment, Pattern
 from models.movements import Movement
 from services.movement_catalogue import MovementSpec, load_catalogue, slugify
 
@@ -137,3 +137,31 @@ async def resolve_movement_names(
         else:
             found[name] = movement
     return found, misses
+
+
+async def search_movements(
+    session: AsyncSession,
+    *,
+    pattern: Pattern | None = None,
+    equipment: Iterable[Equipment] | None = None,
+    search: str | None = None,
+    limit: int = 50,
+) -> list[Movement]:
+    """Library entries by pattern, usable with the given equipment (bodyweight always counts),
+    and whose name or an alias contains ``search`` (case-insensitive); ordered by name."""
+    query = select(Movement).order_by(Movement.name).limit(limit)
+    if pattern is not None:
+        query = query.where(Movement.pattern == pattern)
+    if equipment is not None:
+        available = sorted({e.value for e in equipment} | {Equipment.BODYWEIGHT.value})
+        query = query.where(Movement.equipment.contained_by(available))
+    if search:
+        needle = f"%{search.strip().lower()}%"
+        alias = func.unnest(Movement.aliases).column_valued("alias")
+        query = query.where(
+            or_(
+                func.lower(Movement.name).like(needle),
+                exists(select(alias).where(func.lower(alias).like(needle))),
+            )
+        )
+    return list((await session.scalars(query)).all())

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -119,3 +121,11 @@ async def library(session_factory: async_sessionmaker[AsyncSession]) -> None:
     """The curated movement library, seeded into the test database."""
     async with session_factory() as db, db.begin():
         await seed_movement_library(db)
+
+
+@pytest.fixture
+async def arq_pool(redis: Redis, redis_url: str) -> AsyncIterator[ArqRedis]:
+    """An arq pool on the test Redis (flushed by the ``redis`` fixture first)."""
+    pool = await create_pool(RedisSettings.from_dsn(redis_url))
+    yield pool
+    await pool.aclose()

@@ -1,21 +1,35 @@
 """Build the Starlette app. Long-lived clients are created in the lifespan, never at import."""
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
+from pathlib import Path
 from typing import TypedDict
 
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 
 from core.database import create_engine, create_session_factory
 from core.servers import ServerUrls
 from core.settings import Settings
+from jobs.worker import build_worker
+from schema.root import schema
 from services.health import check_database, check_redis
+from services.status_hub import StatusHub
+from web.graphql_view import LiftplanGraphQL
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 class AppState(TypedDict):
@@ -23,6 +37,8 @@ class AppState(TypedDict):
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     redis: Redis
+    arq: ArqRedis
+    hub: StatusHub
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -37,20 +53,53 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if healthy else 503)
 
 
-def create_app(settings: Settings, urls: ServerUrls) -> Starlette:
+def create_app(
+    settings: Settings,
+    urls: ServerUrls,
+    *,
+    run_worker: bool = False,
+    graphiql_headers: dict[str, str] | None = None,
+) -> Starlette:
+    """``run_worker`` runs one arq worker inside this process (the embedded demo does);
+    ``graphiql_headers`` pre-fill GraphiQL's headers (the demo's token)."""
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         engine = create_engine(urls.database_url, pool_size=settings.db_pool_size)
         redis = Redis.from_url(urls.redis_url)
+        arq = await create_pool(RedisSettings.from_dsn(urls.redis_url))
+        hub = StatusHub(redis)
+        worker_task = None
+        worker = None
+        if run_worker:
+            worker = build_worker(settings, urls.database_url, urls.redis_url, handle_signals=False)
+            worker_task = asyncio.create_task(worker.async_run(), name="arq-worker")
         try:
             yield AppState(
                 settings=settings,
                 engine=engine,
                 session_factory=create_session_factory(engine),
                 redis=redis,
+                arq=arq,
+                hub=hub,
             )
         finally:
+            if worker is not None and worker_task is not None:
+                await worker.close()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker_task
+            await hub.close()
+            await arq.aclose()
             await redis.aclose()
             await engine.dispose()
 
-    return Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
+    graphql = LiftplanGraphQL(schema, graphiql_headers=graphiql_headers)
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        lifespan=lifespan,
+    )

@@ -15,7 +15,7 @@ from services.programs import program_session_ids
 from services.status_events import StatusEvent
 from services.status_hub import StatusHub
 from tests.factories import make_program
-from tests.jobs.conftest import run_worker_until_idle
+from tests.workers import run_worker_until_idle
 
 Factory = async_sessionmaker[AsyncSession]
 

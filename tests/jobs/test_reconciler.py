@@ -18,7 +18,7 @@ from jobs.enqueue import enqueue_pending_program_sessions
 from jobs.reconciler import reconcile_sessions
 from models import GenerationStatus, Session, SessionExercise
 from tests.factories import make_program
-from tests.jobs.conftest import run_worker_until_idle
+from tests.workers import run_worker_until_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.timedelta(0)

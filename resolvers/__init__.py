@@ -1,0 +1,1 @@
+"""Thin resolver functions: read arguments and context, call one service, return rows."""

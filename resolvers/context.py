@@ -1,0 +1,48 @@
+"""What every resolver may use, built per request (or per WebSocket connection)."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from arq.connections import ArqRedis
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.types import Info
+
+from core.settings import Settings
+from models import User
+from resolvers.dataloaders import Loaders
+from services.errors import DomainError
+from services.status_hub import StatusHub
+
+
+class Unauthenticated(DomainError):
+    code = "UNAUTHENTICATED"
+
+    def __init__(self) -> None:
+        super().__init__("a valid API token is required (Authorization: Bearer <token>)")
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    loaders: Loaders
+    redis: Redis
+    arq: ArqRedis
+    hub: StatusHub
+    user: User | None = None
+    # Filled by Strawberry with the WebSocket ``connection_init`` payload.
+    connection_params: dict[str, Any] = field(default_factory=dict)
+
+    def require_user(self) -> User:
+        if self.user is None:
+            raise Unauthenticated()
+        return self.user
+
+
+GraphQLInfo = Info[Context, None]

@@ -1,0 +1,102 @@
+"""Program queries and mutations."""
+
+import base64
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from jobs.enqueue import enqueue_pending_program_sessions
+from models import Equipment, GenerationStatus, Goal, Level, Microcycle, Program, Session
+from resolvers.context import GraphQLInfo
+from resolvers.ids import parse_id
+from services import program_reads
+from services.access import visible_program
+from services.errors import InvalidInput
+from services.generation_progress import GenerationProgress
+from services.programs import ProgramSpec, create_program
+
+DEFAULT_PAGE_SIZE = 20
+CURSOR_PREFIX = "program:"
+
+
+@dataclass(frozen=True)
+class ProgramPage:
+    programs: list[Program]
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def encode_cursor(program_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{program_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if text.startswith(CURSOR_PREFIX):
+            return parse_id(text.removeprefix(CURSOR_PREFIX), "after")
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise InvalidInput(f"not a cursor from this API: {cursor!r}", field="after")
+
+
+async def program(info: GraphQLInfo, id: str) -> Program:
+    ctx = info.context
+    async with ctx.session_factory() as db:
+        return await visible_program(db, ctx.require_user(), parse_id(id, "id"))
+
+
+async def programs(info: GraphQLInfo, first: int, after: str | None) -> ProgramPage:
+    ctx = info.context
+    if not 1 <= first <= program_reads.MAX_PAGE_SIZE:
+        raise InvalidInput(f"first must be 1 to {program_reads.MAX_PAGE_SIZE}", field="first")
+    before_id = decode_cursor(after) if after is not None else None
+    async with ctx.session_factory() as db:
+        rows, has_next = await program_reads.program_page(db, ctx.require_user(), first, before_id)
+    return ProgramPage(rows, has_next, encode_cursor(rows[-1].id) if rows else None)
+
+
+async def create(
+    info: GraphQLInfo,
+    *,
+    name: str,
+    goal: Goal,
+    level: Level,
+    days_per_week: int,
+    weeks: int,
+    minutes_per_session: int,
+    equipment: Sequence[Equipment],
+    start_date: dt.date | None,
+) -> Program:
+    """Create the program with every session PENDING, commit, then enqueue every session."""
+    ctx = info.context
+    user = ctx.require_user()
+    spec = ProgramSpec(
+        owner_id=user.id,
+        name=name,
+        goal=goal,
+        level=level,
+        days_per_week=days_per_week,
+        weeks=weeks,
+        minutes_per_session=minutes_per_session,
+        equipment=frozenset(equipment),
+        start_date=start_date or dt.date.today(),
+    )
+    async with ctx.session_factory() as db, db.begin():
+        created = await create_program(db, spec)
+    # After the commit: if Redis is down now, the sessions are PENDING and the reconciler
+    # enqueues them later; the program is never lost.
+    await enqueue_pending_program_sessions(ctx.arq, ctx.session_factory, created.id)
+    return created
+
+
+async def microcycles(info: GraphQLInfo, program: Program) -> list[Microcycle]:
+    return await info.context.loaders.microcycles_by_program.load(program.id)
+
+
+async def sessions(info: GraphQLInfo, program: Program, status: GenerationStatus | None) -> list[Session]:
+    return await info.context.loaders.sessions_by_program.load((program.id, status))
+
+
+async def generation_progress(info: GraphQLInfo, program_id: int) -> GenerationProgress:
+    return GenerationProgress(await info.context.loaders.status_counts_by_program.load(program_id))

@@ -1,0 +1,1 @@
+"""GraphQL types. ``schema.root`` composes them into the one ``Schema``."""

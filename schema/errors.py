@@ -1,0 +1,93 @@
+"""Expected errors as schema types, and the one place exceptions become GraphQL errors.
+
+Mutations return a union of their success type and an error type carrying a stable ``code``.
+Queries and subscriptions report the same codes in ``errors[].extensions.code``. Anything
+unexpected is logged at ERROR with its traceback and answered as ``INTERNAL_SERVER_ERROR``
+with no detail (no stack, no SQL).
+"""
+
+import enum
+import logging
+from collections.abc import Iterator
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from services.errors import DomainError
+
+log = logging.getLogger("liftplan.graphql")
+
+
+@strawberry.enum
+class ErrorCode(enum.Enum):
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_INPUT = "INVALID_INPUT"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    RATE_LIMITED = "RATE_LIMITED"
+    STREAM_INTERRUPTED = "STREAM_INTERRUPTED"
+    INTERNAL = "INTERNAL"
+
+
+@strawberry.interface(description="An expected failure: show ``message``; branch on ``code``.")
+class UserError:
+    code: ErrorCode
+    message: str
+    field: str | None = strawberry.field(description="The input field at fault, when there is one.")
+
+
+def error_code(exc: DomainError) -> ErrorCode:
+    try:
+        return ErrorCode(exc.code)
+    except ValueError:
+        return ErrorCode.INTERNAL
+
+
+def as_graphql_error(exc: DomainError) -> GraphQLError:
+    """For subscriptions, whose errors do not pass through ``ErrorCodes``."""
+    return GraphQLError(
+        exc.message, extensions={"code": exc.code, **({"field": exc.field} if exc.field else {})}
+    )
+
+
+def _classify(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, DomainError):
+        extensions = {"code": original.code, **({"field": original.field} if original.field else {})}
+        return GraphQLError(
+            original.message, error.nodes, error.source, error.positions, error.path, None, extensions
+        )
+    if error.extensions and "code" in error.extensions:
+        return error
+    if original is not None and not isinstance(original, GraphQLError) and error.path is not None:
+        log.error("unexpected error resolving %s", ".".join(map(str, error.path)), exc_info=original)
+        return GraphQLError(
+            "Internal server error", error.nodes, error.source, error.positions, error.path, None,
+            {"code": "INTERNAL_SERVER_ERROR"},
+        )  # fmt: skip
+    if error.message.startswith("Syntax Error"):
+        code = "GRAPHQL_PARSE_FAILED"
+    elif error.message.startswith("Variable "):
+        code = "BAD_USER_INPUT"
+    else:
+        code = "GRAPHQL_VALIDATION_FAILED"
+    return GraphQLError(
+        error.message,
+        error.nodes,
+        error.source,
+        error.positions,
+        error.path,
+        None,
+        {**(error.extensions or {}), "code": code},
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    """Give every error a stable ``extensions.code`` and mask unexpected ones."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [_classify(e) for e in result.errors]

@@ -1,0 +1,133 @@
+"""Sessions, their exercises, regeneration and the live status stream."""
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import strawberry
+
+from models import Session as SessionRow
+from models import SessionExercise as SessionExerciseRow
+from resolvers import sessions as resolve
+from resolvers import subscriptions
+from resolvers.context import GraphQLInfo
+from schema.enums import Focus, GenerationStatus
+from schema.errors import UserError, as_graphql_error, error_code
+from schema.movements import Movement
+from services.errors import DomainError
+from services.status_events import StatusEvent
+
+
+@strawberry.type(description="One prescribed exercise, in session order.")
+class SessionExercise:
+    position: int
+    sets: int
+    reps_min: int
+    reps_max: int
+    target_percent_1rm: int | None = strawberry.field(description="Load as a percentage of one-rep max.")
+    rest_seconds: int
+    notes: str | None
+
+    @strawberry.field(description="Target effort (rate of perceived exertion, 1-10).")
+    def target_rpe(self: SessionExerciseRow) -> float | None:  # type: ignore[misc]
+        return float(self.target_rpe) if self.target_rpe is not None else None
+
+    @strawberry.field
+    async def movement(self: SessionExerciseRow, info: GraphQLInfo) -> Movement:  # type: ignore[misc]
+        return await resolve.movement(info, self.movement_id)  # type: ignore[return-value]
+
+
+@strawberry.type(description="One training day of a program.")
+class Session:
+    id: strawberry.ID
+    program_id: strawberry.ID
+    microcycle_id: strawberry.ID
+    day_index: int
+    scheduled_date: dt.date
+    focus: Focus
+    generation_status: GenerationStatus
+    generation_error: str | None = strawberry.field(description="Why the last attempt failed.")
+    generation_attempts: int
+    generated_at: dt.datetime | None
+
+    @strawberry.field(description="The workout, in order; empty until generated.")
+    async def exercises(self: SessionRow, info: GraphQLInfo) -> list[SessionExercise]:  # type: ignore[misc]
+        return await resolve.exercises(info, self.id)  # type: ignore[return-value]
+
+
+@strawberry.type(description="A session's status changed (or, first, its status when subscribing).")
+class SessionStatusEvent:
+    session_id: strawberry.ID
+    program_id: strawberry.ID
+    status: GenerationStatus
+    error: str | None
+    attempt: int
+    at: dt.datetime
+    cursor: str = strawberry.field(description="Pass as ``after`` to resume after this event.")
+
+    @strawberry.field(description="The session as it is now (read fresh for every event).")
+    async def session(self: StatusEvent, info: GraphQLInfo) -> Session | None:  # type: ignore[misc]
+        async with info.context.session_factory() as db:
+            return await db.get(SessionRow, self.session_id)  # type: ignore[return-value]
+
+
+@strawberry.type
+class RegenerateSessionsSuccess:
+    sessions: list[Session] = strawberry.field(description="The sessions enqueued, with their status now.")
+
+
+@strawberry.type
+class RegenerateSessionsError(UserError):
+    pass
+
+
+RegenerateSessionsResult = Annotated[
+    RegenerateSessionsSuccess | RegenerateSessionsError, strawberry.union("RegenerateSessionsResult")
+]
+
+
+@strawberry.type
+class SessionQueries:
+    @strawberry.field
+    async def session(self, info: GraphQLInfo, id: strawberry.ID) -> Session:
+        return await resolve.session(info, id)  # type: ignore[return-value]
+
+
+@strawberry.type
+class SessionMutations:
+    @strawberry.mutation(
+        description=(
+            "Enqueue generation for the program's sessions that are not COMPLETE, or for the listed "
+            "ones; COMPLETE sessions only with includeComplete."
+        )
+    )
+    async def regenerate_sessions(
+        self,
+        info: GraphQLInfo,
+        program_id: strawberry.ID,
+        session_ids: list[strawberry.ID] | None = None,
+        include_complete: bool = False,
+    ) -> RegenerateSessionsResult:
+        try:
+            chosen = await resolve.regenerate(info, program_id, session_ids, include_complete)
+        except DomainError as exc:
+            return RegenerateSessionsError(code=error_code(exc), message=exc.message, field=exc.field)
+        return RegenerateSessionsSuccess(sessions=chosen)  # type: ignore[arg-type]
+
+
+@strawberry.type
+class SessionSubscriptions:
+    @strawberry.subscription(
+        description=(
+            "Every session's current status first (or only the changes after ``after``), then each "
+            "change as it happens."
+        )
+    )
+    async def session_status_changed(
+        self, info: GraphQLInfo, program_id: strawberry.ID, after: str | None = None
+    ) -> AsyncIterator[SessionStatusEvent]:
+        try:
+            async for event in subscriptions.session_status_changed(info, program_id, after):
+                yield event  # type: ignore[misc]
+        except DomainError as exc:
+            raise as_graphql_error(exc) from None

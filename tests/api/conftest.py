@@ -1,0 +1,93 @@
+"""A real uvicorn server on a free loopback port, serving the real app, per test."""
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.embedded_redis import free_port
+from core.servers import ServerUrls
+from core.settings import Settings
+from models import Role
+from services.users import create_user
+from web.app import create_app
+
+
+@dataclass
+class Api:
+    base_url: str
+    client: httpx.AsyncClient
+
+    @property
+    def ws_url(self) -> str:
+        return self.base_url.replace("http://", "ws://") + "/graphql"
+
+    async def graphql(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+def api_settings(database_url: str, redis_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        generation_retry_base_s=0.05,
+        worker_poll_delay_s=0.01,
+    )
+
+
+@pytest.fixture
+async def api(api_settings: Settings, redis: object) -> AsyncIterator[Api]:
+    assert api_settings.database_url and api_settings.redis_url
+    app = create_app(
+        api_settings, ServerUrls(api_settings.database_url, api_settings.redis_url, embedded=False)
+    )
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, lifespan="on", ws="websockets-sansio"
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    base_url = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        yield Api(base_url, client)
+    server.should_exit = True
+    await asyncio.wait_for(task, 30)
+
+
+UserMaker = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+def make_token(session_factory: async_sessionmaker[AsyncSession]) -> UserMaker:
+    """Create a user and return their API token."""
+    counter = iter(range(1, 10_000))
+
+    async def make(role: Role = Role.COACH) -> str:
+        async with session_factory() as db, db.begin():
+            _, token = await create_user(db, f"api{next(counter)}@example.com", "API user", role)
+        return token
+
+    return make
+
+
+@pytest.fixture
+async def token(make_token: UserMaker) -> str:
+    return await make_token()

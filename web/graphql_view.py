@@ -1,0 +1,85 @@
+"""Strawberry's ASGI view, wired to liftplan: per-request context and token authentication."""
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from models import User
+from resolvers.context import Context
+from resolvers.dataloaders import build_loaders
+from services.users import user_for_token
+from web.graphiql import graphiql_html
+from web.websocket_guards import GuardedLegacyWSHandler, GuardedTransportWSHandler
+
+BEARER = "bearer "
+
+
+def bearer_token(value: str | None) -> str | None:
+    if value and value[: len(BEARER)].lower() == BEARER:
+        return value[len(BEARER) :].strip()
+    return None
+
+
+class LiftplanGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = GuardedTransportWSHandler
+    graphql_ws_handler_class = GuardedLegacyWSHandler
+
+    def __init__(
+        self, schema: BaseSchema, *, graphiql_headers: dict[str, str] | None = None, **options: Any
+    ) -> None:
+        super().__init__(
+            schema,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+            allow_queries_via_get=True,
+            **options,
+        )
+        # GraphiQL from the app's own files: Strawberry's page loads them from a CDN.
+        self._graphiql = graphiql_html(default_headers=graphiql_headers)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(self._graphiql)
+
+    async def _user(self, request: Request | WebSocket, token: str | None) -> User | None:
+        if token is None:
+            return None
+        async with request.state.session_factory() as db:
+            return await user_for_token(db, token)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None
+    ) -> Context:
+        state = request.state
+        is_socket = isinstance(request, WebSocket)
+        user = (
+            None
+            if is_socket
+            else await self._user(request, bearer_token(request.headers.get("authorization")))
+        )
+        return Context(
+            request=request,
+            response=response,
+            settings=state.settings,
+            session_factory=state.session_factory,
+            # A subscription's context lives as long as the socket: its loaders must not cache.
+            loaders=build_loaders(state.session_factory, cache=not is_socket),
+            redis=state.redis,
+            arq=state.arq,
+            hub=state.hub,
+            user=user,
+        )
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:  # type: ignore[override]
+        """Authenticate a socket from its ``connection_init`` payload, or close it with 4403."""
+        params = {str(k).lower(): v for k, v in (context.connection_params or {}).items()}
+        value = params.get("authorization")
+        token = bearer_token(value) if isinstance(value, str) else None
+        context.user = await self._user(context.request, token)
+        if context.user is None:
+            raise ConnectionRejectionError({"reason": "a valid API token is required in connection_init"})
+        return None
