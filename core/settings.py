@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    serve_worker: bool = Field(
+        default=False, description="Run a generation worker inside `serve` (always on in the embedded demo)."
+    )
 
     # Generation workers (see README, "Jobs").
     worker_max_jobs: int = Field(default=10, ge=1, le=1000, description="Concurrent jobs per worker.")

@@ -122,10 +122,40 @@ async def _read_marker(urls: dict[str, str]) -> tuple[str | None, bytes | None]:
     return email, value
 
 
+PROGRESS = "{ viewer { role } programs { nodes { generationProgress { total complete finished } } } }"
+
+
+def _demo_progress(serve: Serve, token: str) -> dict[str, object]:
+    response = httpx.post(
+        f"http://127.0.0.1:{serve.port}/graphql",
+        json={"query": PROGRESS},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
+
+
+def _wait_demo_generated(serve: Serve, token: str, timeout: float = 90) -> dict[str, object]:
+    """The in-process worker generates the demo program without any other command."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        data = _demo_progress(serve, token)
+        progress = data["programs"]["nodes"][0]["generationProgress"]  # type: ignore[index]
+        if progress["finished"]:
+            return progress
+        time.sleep(0.5)
+    raise AssertionError("the demo program was not generated")
+
+
 async def test_serve_restart_keeps_data_and_second_start_is_refused(data_dir: Path) -> None:
     first = Serve(data_dir)
     health = first.wait_healthy()
     assert health["status"] == "ok"
+    token = (data_dir / "demo-token").read_text()
+    assert (data_dir / "demo-token").stat().st_mode & 0o777 == 0o600
+    assert token in first.log_path.read_text()  # printed for the newcomer
+    assert _wait_demo_generated(first, token) == {"total": 48, "complete": 48, "finished": True}
     urls = first.servers()
     db_url = _main(data_dir, 0, "db-url")
     assert db_url.returncode == 0 and db_url.stdout.strip() == urls["database_url"]
@@ -146,6 +176,8 @@ async def test_serve_restart_keeps_data_and_second_start_is_refused(data_dir: Pa
     try:
         again.wait_healthy()
         assert await _read_marker(again.servers()) == ("keep@example.com", b"kept")
+        data = _demo_progress(again, token)  # the same demo token, the same single demo program
+        assert data["viewer"] == {"role": "ADMIN"} and len(data["programs"]["nodes"]) == 1  # type: ignore[index]
     finally:
         assert again.stop() == 0
 

@@ -1,0 +1,1 @@
+"""The commands of ``main.py``, one module per concern."""

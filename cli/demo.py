@@ -1,0 +1,52 @@
+"""The embedded demo: library, a demo user whose token GraphiQL is pre-filled with, a program."""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+
+from cli.runtime import Clients
+from jobs.enqueue import enqueue_pending_program_sessions
+from models import Equipment, Goal, Level, Program, Role, User
+from services.movement_library import seed_movement_library
+from services.programs import ProgramSpec, create_program
+from services.users import create_user, rotate_token, user_for_token
+
+DEMO_EMAIL = "demo@liftplan.local"
+DEMO_TOKEN_FILE = "demo-token"
+
+
+async def prepare_demo(clients: Clients, data_dir: Path) -> str:
+    """Seed the library, make sure the demo user and program exist, enqueue what is pending,
+    and return the demo token (kept in the data folder, readable by its owner only)."""
+    token_path = data_dir / DEMO_TOKEN_FILE
+    async with clients.factory() as db, db.begin():
+        await seed_movement_library(db)
+        user = await db.scalar(select(User).where(User.email == DEMO_EMAIL))
+        token = token_path.read_text().strip() if token_path.exists() else ""
+        if user is None:
+            user, token = await create_user(db, DEMO_EMAIL, "Demo Athlete", Role.ADMIN)
+        elif not token or await user_for_token(db, token) is None:
+            token = await rotate_token(db, DEMO_EMAIL)
+        program = await db.scalar(select(Program).where(Program.owner_id == user.id).limit(1))
+        if program is None:
+            program = await create_program(
+                db,
+                ProgramSpec(
+                    owner_id=user.id,
+                    name="Demo: 12-week hypertrophy, 4 days, full gym",
+                    goal=Goal.HYPERTROPHY,
+                    level=Level.INTERMEDIATE,
+                    days_per_week=4,
+                    weeks=12,
+                    minutes_per_session=60,
+                    equipment=frozenset(Equipment),
+                    start_date=dt.date.today(),
+                ),
+            )
+    fd = os.open(token_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(token)
+    await enqueue_pending_program_sessions(clients.arq, clients.factory, program.id)
+    return token

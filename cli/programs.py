@@ -1,0 +1,89 @@
+"""``show-program``: a program's weeks as tables, for people (and for the issue notes)."""
+
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+from cli.runtime import Factory, run_with_database
+from core.servers import provide_servers
+from core.settings import Settings
+from models import Movement, Program
+from services import program_reads
+from services.errors import ProgramNotFound
+
+
+def _intensity(exercise: object) -> str:
+    rpe = getattr(exercise, "target_rpe", None)
+    pct = getattr(exercise, "target_percent_1rm", None)
+    return f"{pct}% 1RM" if pct is not None else (f"RPE {rpe}" if rpe is not None else "")
+
+
+async def render(factory: Factory, program_id: int, weeks: set[int] | None, console: Console) -> None:
+    async with factory() as db:
+        [program] = await program_reads.programs_by_ids(db, [program_id])
+        if program is None:
+            raise ProgramNotFound(program_id)
+        [microcycles] = await program_reads.microcycles_by_program(db, [program_id])
+        shown = [m for m in microcycles if weeks is None or m.index in weeks]
+        sessions_per_week = await program_reads.sessions_by_microcycle(db, [m.id for m in shown])
+        all_sessions = [s for week in sessions_per_week for s in week]
+        exercises = await program_reads.exercises_by_session(db, [s.id for s in all_sessions])
+        movement_ids = sorted({e.movement_id for per in exercises for e in per})
+        movements: dict[int, Movement] = {
+            m.id: m for m in await program_reads.movements_by_ids(db, movement_ids) if m is not None
+        }
+    by_session = dict(zip([s.id for s in all_sessions], exercises, strict=True))
+    console.print(_title(program))
+    for microcycle, sessions in zip(shown, sessions_per_week, strict=True):
+        table = Table(title=f"Week {microcycle.index} ({microcycle.phase.value})", show_lines=True)
+        for column in ("day", "focus", "status", "#", "movement", "sets x reps", "intensity", "rest"):
+            table.add_column(column)
+        for session in sessions:
+            rows = by_session[session.id] or [None]
+            for i, exercise in enumerate(rows):
+                head = (
+                    [f"{session.day_index} {session.scheduled_date:%a}", session.focus.value,
+                     session.generation_status.value]
+                    if i == 0 else ["", "", ""]
+                )  # fmt: skip
+                if exercise is None:
+                    table.add_row(*head, "", session.generation_error or "(no exercises)", "", "", "")
+                    continue
+                table.add_row(
+                    *head,
+                    str(exercise.position),
+                    movements[exercise.movement_id].name,
+                    f"{exercise.sets} x {exercise.reps_min}"
+                    + (f"-{exercise.reps_max}" if exercise.reps_max != exercise.reps_min else ""),
+                    _intensity(exercise),
+                    f"{exercise.rest_seconds}s",
+                )
+        console.print(table)
+
+
+def _title(program: Program) -> str:
+    return (
+        f"[bold]Program {program.id}: {program.name}[/bold] - {program.goal.value}, {program.level.value}, "
+        f"{program.days_per_week} days x {program.weeks} weeks, {program.minutes_per_session} min, "
+        f"equipment: {', '.join(program.equipment) or 'bodyweight only'}"
+    )
+
+
+def show(settings: Settings, args: argparse.Namespace) -> int:
+    weeks = set(args.week) if args.week else None
+    with provide_servers(settings, command="show-program", may_attach=True) as urls:
+        run_with_database(
+            urls.database_url, lambda f: render(f, args.program_id, weeks, Console(width=args.width))
+        )
+    return 0
+
+
+def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser("show-program", help="print a program's sessions and exercises as tables")
+    p.add_argument("program_id", type=int)
+    p.add_argument("--week", type=int, action="append", help="only this week (repeatable)")
+    p.add_argument("--width", type=int, default=None, help="table width (default: the terminal's)")
+
+
+COMMANDS = {"show-program": show}

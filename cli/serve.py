@@ -1,0 +1,71 @@
+"""``serve``, and the database plumbing commands ``migrate`` and ``db-url``."""
+
+import argparse
+import sys
+
+from cli.demo import prepare_demo
+from cli.runtime import run_with_clients
+from core.migrations import upgrade
+from core.servers import provide_servers, running_servers
+from core.settings import Settings
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    with provide_servers(settings, command="serve", may_attach=False) as urls:
+        headers = None
+        if urls.embedded:
+            upgrade(urls.database_url)
+            data_dir = settings.liftplan_data_dir.expanduser().resolve()
+            token = run_with_clients(urls, lambda clients: prepare_demo(clients, data_dir))
+            headers = {"Authorization": f"Bearer {token}"}
+        app = create_app(
+            settings, urls, run_worker=urls.embedded or settings.serve_worker, graphiql_headers=headers
+        )
+        base = f"http://{settings.host}:{settings.port}"
+        print(f"liftplan serving on {base}/  (GraphiQL: {base}/graphql, health: {base}/healthz)", flush=True)
+        if headers:
+            print(f"demo API token (admin, pre-filled in GraphiQL): {token}", flush=True)
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            lifespan="on",
+            ws="websockets-sansio",
+        )
+    return 0
+
+
+def migrate(settings: Settings, args: argparse.Namespace) -> int:
+    with provide_servers(settings, command="migrate", may_attach=True) as urls:
+        upgrade(urls.database_url, args.revision)
+    return 0
+
+
+def db_url(settings: Settings, args: argparse.Namespace) -> int:
+    urls = running_servers(settings)
+    if urls is None:
+        print(
+            "no database: DATABASE_URL is unset and no embedded servers are running "
+            f"in {settings.liftplan_data_dir} (start them with `main.py serve`)",
+            file=sys.stderr,
+        )
+        return 1
+    print(urls.database_url)
+    return 0
+
+
+def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    sub.add_parser(
+        "serve", help="serve the API (embedded PostgreSQL, Redis and a worker unless URLs are set)"
+    )
+    p = sub.add_parser("migrate", help="upgrade the database schema")
+    p.add_argument("revision", nargs="?", default="head")
+    sub.add_parser("db-url", help="print the database URL in use")
+
+
+COMMANDS = {"serve": serve, "migrate": migrate, "db-url": db_url}
