@@ -4,14 +4,14 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from cli import library, programs, serve, users, workers
+from cli import legacy_demo, library, programs, repair, serve, users, workers
 from core.logging_setup import configure_logging
 from core.servers import DataDirInUse
 from core.settings import Settings, get_settings
 from services.errors import DomainError
 
 Command = Callable[[Settings, argparse.Namespace], int]
-MODULES = (serve, library, workers, users, programs)
+MODULES = (serve, library, workers, users, programs, repair, legacy_demo)
 
 
 def export_schema(settings: Settings, args: argparse.Namespace) -> int:

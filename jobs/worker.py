@@ -1,5 +1,7 @@
 """The arq worker: functions, cron, and the clients its jobs share through ``ctx``."""
 
+import asyncio
+import contextlib
 from typing import Any
 
 from arq import Worker, cron, func
@@ -63,3 +65,19 @@ def build_worker(
         poll_delay=settings.worker_poll_delay_s,
         ctx={"settings": settings, "database_url": database_url},
     )
+
+
+async def stop_worker(worker: Worker, task: "asyncio.Task[None]", grace_s: float = 10.0) -> None:
+    """Stop an in-process worker: stop polling, give running jobs ``grace_s`` to finish (a job
+    cut short stays IN_PROGRESS and is re-run later), then close its connections."""
+    if worker.main_task is not None:
+        worker.main_task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    running = [t for t in worker.tasks.values() if not t.done()]
+    if running:
+        _done, pending = await asyncio.wait(running, timeout=grace_s)
+        for leftover in pending:
+            leftover.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+    await worker.close()

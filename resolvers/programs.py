@@ -5,15 +5,17 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from jobs.enqueue import enqueue_pending_program_sessions
-from models import Equipment, GenerationStatus, Goal, Level, Microcycle, Program, Session
+from jobs.enqueue import enqueue_pending_program_sessions, enqueue_session_generation
+from models import Equipment, GenerationStatus, Goal, Level, Microcycle, Program, Role, Session
 from resolvers.context import GraphQLInfo
 from resolvers.ids import parse_id
 from services import program_reads
 from services.access import visible_program
-from services.errors import InvalidInput
+from services.errors import Forbidden, InvalidInput
 from services.generation_progress import GenerationProgress
 from services.programs import ProgramSpec, create_program
+from services.repair import apply_repair, plan_repair
+from services.status_events import StatusEventPublisher
 
 DEFAULT_PAGE_SIZE = 20
 CURSOR_PREFIX = "program:"
@@ -100,3 +102,20 @@ async def sessions(info: GraphQLInfo, program: Program, status: GenerationStatus
 
 async def generation_progress(info: GraphQLInfo, program_id: int) -> GenerationProgress:
     return GenerationProgress(await info.context.loaders.status_counts_by_program.load(program_id))
+
+
+async def repair(info: GraphQLInfo, program_id: str) -> list[Session]:
+    """Admin only: reset every session that is not generated to PENDING, then enqueue them."""
+    ctx = info.context
+    if ctx.require_user().role is not Role.ADMIN:
+        raise Forbidden("repairProgram is for admins")
+    pid = parse_id(program_id, "programId")
+    async with ctx.session_factory() as db, db.begin():
+        plan = await plan_repair(db, pid)
+        changes = await apply_repair(db, plan)
+        chosen = list(await program_reads.sessions_by_ids(db, plan.to_enqueue))
+    publish = StatusEventPublisher(ctx.redis, maxlen=ctx.settings.status_stream_maxlen)
+    for change in changes:
+        await publish(change)
+    await enqueue_session_generation(ctx.arq, plan.to_enqueue)
+    return [s for s in chosen if s is not None]

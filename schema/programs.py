@@ -136,6 +136,21 @@ CreateProgramResult = Annotated[
 
 
 @strawberry.type
+class RepairProgramSuccess:
+    sessions: list[Session] = strawberry.field(description="The sessions enqueued, now PENDING.")
+
+
+@strawberry.type
+class RepairProgramError(UserError):
+    pass
+
+
+RepairProgramResult = Annotated[
+    RepairProgramSuccess | RepairProgramError, strawberry.union("RepairProgramResult")
+]
+
+
+@strawberry.type
 class ProgramQueries:
     @strawberry.field
     async def program(self, info: GraphQLInfo, id: strawberry.ID) -> Program:
@@ -171,6 +186,19 @@ class ProgramMutations:
         except DomainError as exc:
             return CreateProgramError(code=error_code(exc), message=exc.message, field=exc.field)
         return CreateProgramSuccess(program=program)  # type: ignore[arg-type]
+
+    @strawberry.mutation(
+        description=(
+            "Admins: enqueue every session of the program that is not generated (PENDING, IN_PROGRESS, "
+            "FAILED, or COMPLETE without exercises). Follow it with programGenerationProgress."
+        )
+    )
+    async def repair_program(self, info: GraphQLInfo, program_id: strawberry.ID) -> RepairProgramResult:
+        try:
+            sessions = await resolve.repair(info, program_id)
+        except DomainError as exc:
+            return RepairProgramError(code=error_code(exc), message=exc.message, field=exc.field)
+        return RepairProgramSuccess(sessions=sessions)  # type: ignore[arg-type]
 
 
 @strawberry.type

@@ -7,7 +7,13 @@ from strawberry.tools import merge_types
 
 from schema.errors import ErrorCodes
 from schema.movements import MovementQueries
-from schema.programs import CreateProgramError, ProgramMutations, ProgramQueries, ProgramSubscriptions
+from schema.programs import (
+    CreateProgramError,
+    ProgramMutations,
+    ProgramQueries,
+    ProgramSubscriptions,
+    RepairProgramError,
+)
 from schema.sessions import RegenerateSessionsError, SessionMutations, SessionQueries, SessionSubscriptions
 from schema.users import UserQueries
 
@@ -21,7 +27,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[CreateProgramError, RegenerateSessionsError],
+    types=[CreateProgramError, RegenerateSessionsError, RepairProgramError],
     extensions=[ErrorCodes],
 )
 

@@ -40,3 +40,9 @@ class UserNotFound(NotFound):
 
 class InvalidInput(DomainError):
     code = "INVALID_INPUT"
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this at all (whatever the object)."""
+
+    code = "FORBIDDEN"

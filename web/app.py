@@ -1,7 +1,6 @@
 """Build the Starlette app. Long-lived clients are created in the lifespan, never at import."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from core.database import create_engine, create_session_factory
 from core.servers import ServerUrls
 from core.settings import Settings
-from jobs.worker import build_worker
+from jobs.worker import build_worker, stop_worker
 from schema.root import schema
 from services.health import check_database, check_redis
 from services.status_hub import StatusHub
@@ -85,9 +84,7 @@ def create_app(
             )
         finally:
             if worker is not None and worker_task is not None:
-                await worker.close()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker_task
+                await stop_worker(worker, worker_task)
             await hub.close()
             await arq.aclose()
             await redis.aclose()

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,28 +49,32 @@ def api_settings(database_url: str, redis_url: str) -> Settings:
     )
 
 
-@pytest.fixture
-async def api(api_settings: Settings, redis: object) -> AsyncIterator[Api]:
-    assert api_settings.database_url and api_settings.redis_url
-    app = create_app(
-        api_settings, ServerUrls(api_settings.database_url, api_settings.redis_url, embedded=False)
-    )
+@asynccontextmanager
+async def running_api(settings: Settings) -> AsyncIterator[Api]:
+    """The real app under a real uvicorn on a free loopback port, for the length of the block."""
+    assert settings.database_url and settings.redis_url
+    app = create_app(settings, ServerUrls(settings.database_url, settings.redis_url, embedded=False))
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_config=None, lifespan="on", ws="websockets-sansio"
-        )
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, ws="websockets-sansio")
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.01)
     base_url = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        yield Api(base_url, client)
-    server.should_exit = True
-    await asyncio.wait_for(task, 30)
+    try:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            yield Api(base_url, client)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 30)
+
+
+@pytest.fixture
+async def api(api_settings: Settings, redis: object) -> AsyncIterator[Api]:
+    async with running_api(api_settings) as api:
+        yield api
 
 
 UserMaker = Callable[..., Awaitable[str]]

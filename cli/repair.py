@@ -1,0 +1,167 @@
+"""``repair-program``: show a program's state, re-enqueue what is not generated, follow it live."""
+
+import argparse
+import asyncio
+import contextlib
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
+
+from cli.runtime import Clients, run_with_clients
+from core.servers import ServerUrls, provide_servers
+from core.settings import Settings
+from jobs.enqueue import enqueue_session_generation
+from jobs.worker import build_worker, stop_worker
+from models import GenerationStatus, Microcycle, Session
+from services.generation_progress import GenerationProgress, generation_progress
+from services.repair import RepairPlan, apply_repair, plan_repair
+from services.status_events import StatusEventPublisher, latest_cursor
+from services.status_hub import StatusHub
+
+EXIT_FAILED = 1
+EXIT_TIMEOUT = 4
+RECHECK_S = 2.0  # re-read PostgreSQL this often even without events (they are a transport only)
+
+
+def _state_table(plan: RepairPlan) -> Table:
+    table = Table(title=f"Program {plan.program_id}: {plan.total} sessions")
+    table.add_column("status")
+    table.add_column("sessions", justify="right")
+    for status, count in plan.counts.items():
+        table.add_row(status.value, str(count))
+    table.add_row("with no exercises", str(len(plan.without_exercises)))
+    return table
+
+
+async def _failed_table(clients: Clients, program_id: int) -> Table:
+    async with clients.factory() as db:
+        rows = (
+            await db.execute(
+                select(Session.id, Microcycle.index, Session.day_index, Session.generation_error)
+                .join(Microcycle, Microcycle.id == Session.microcycle_id)
+                .where(Session.program_id == program_id, Session.generation_status == GenerationStatus.FAILED)
+                .order_by(Microcycle.index, Session.day_index)
+            )
+        ).all()
+    table = Table(title=f"{len(rows)} sessions FAILED")
+    for column in ("session", "week", "day", "reason"):
+        table.add_column(column, overflow="fold")
+    for session_id, week, day, error in rows:
+        table.add_row(str(session_id), str(week), str(day), error or "")
+    return table
+
+
+async def _follow(clients: Clients, program_id: int, cursor: str, limit_s: float, console: Console) -> bool:
+    """Show progress until nothing is PENDING or IN_PROGRESS; False if ``limit_s`` passed first."""
+    hub = StatusHub(clients.arq)
+    events = hub.listen(program_id, cursor)
+    columns = (
+        TextColumn("[bold]generating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+    )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit_s
+    try:
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task("repair", total=None, detail="")
+            while True:
+                async with clients.factory() as db:
+                    progress: GenerationProgress = await generation_progress(db, program_id)
+                bar.update(
+                    task,
+                    total=progress.total,
+                    completed=progress.count(GenerationStatus.COMPLETE),
+                    detail=(
+                        f"in progress {progress.count(GenerationStatus.IN_PROGRESS)}, "
+                        f"pending {progress.count(GenerationStatus.PENDING)}, "
+                        f"failed {progress.count(GenerationStatus.FAILED)}"
+                    ),
+                )
+                if progress.finished:
+                    return True
+                if loop.time() > deadline:
+                    return False
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(anext(events), RECHECK_S)
+    finally:
+        await events.aclose()
+        await hub.close()
+
+
+async def repair(clients: Clients, settings: Settings, urls: ServerUrls, args: argparse.Namespace) -> int:
+    console = Console(width=args.width)
+    async with clients.factory() as db:
+        plan = await plan_repair(db, args.program_id, include_failed=args.include_failed)
+    console.print(_state_table(plan))
+    if plan.healthy:
+        console.print(
+            f"Program {plan.program_id} is healthy: every session is COMPLETE with exercises. Nothing to do."
+        )
+        return 0
+    if not plan.to_enqueue:
+        console.print(f"Nothing to enqueue; {len(plan.failed_left_alone)} FAILED sessions left alone.")
+        console.print(await _failed_table(clients, plan.program_id))
+        return EXIT_FAILED
+    if args.dry_run:
+        console.print(f"Dry run: would enqueue {len(plan.to_enqueue)} sessions: {plan.to_enqueue}")
+        return 0
+
+    worker = worker_task = None
+    if args.with_worker:
+        worker = build_worker(settings, urls.database_url, urls.redis_url, handle_signals=False)
+        worker_task = asyncio.create_task(worker.async_run())
+    try:
+        cursor = await latest_cursor(clients.arq, plan.program_id)
+        async with clients.factory() as db, db.begin():
+            changes = await apply_repair(db, plan)
+        publish = StatusEventPublisher(clients.arq, maxlen=settings.status_stream_maxlen)
+        for change in changes:
+            await publish(change)
+        queued = await enqueue_session_generation(clients.arq, plan.to_enqueue)
+        already = len(plan.to_enqueue) - len(queued)
+        console.print(f"Enqueued {len(queued)} sessions ({already} already had a job queued).")
+        finished = await _follow(clients, plan.program_id, cursor, args.timeout, console)
+    finally:
+        if worker is not None and worker_task is not None:
+            await stop_worker(worker, worker_task)
+    if not finished:
+        console.print(
+            f"Timed out after {args.timeout:.0f} s with sessions still pending: is a worker running? "
+            "(python main.py worker, or repair-program --with-worker)"
+        )
+        return EXIT_TIMEOUT
+    async with clients.factory() as db:
+        final = await generation_progress(db, plan.program_id)
+    if final.count(GenerationStatus.FAILED):
+        console.print(await _failed_table(clients, plan.program_id))
+        return EXIT_FAILED
+    console.print(f"Program {plan.program_id} repaired: all {final.total} sessions COMPLETE.")
+    return 0
+
+
+def repair_program(settings: Settings, args: argparse.Namespace) -> int:
+    with provide_servers(settings, command="repair-program", may_attach=True) as urls:
+        return run_with_clients(urls, lambda clients: repair(clients, settings, urls, args))
+
+
+def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser("repair-program", help="re-enqueue every session of a program that is not generated")
+    p.add_argument("program_id", type=int)
+    p.add_argument("--dry-run", action="store_true", help="change nothing; say what would be enqueued")
+    p.add_argument(
+        "--include-failed",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also retry FAILED sessions (default: yes)",
+    )
+    p.add_argument("--with-worker", action="store_true", help="run a generation worker inside this command")
+    p.add_argument("--timeout", type=float, default=600.0, help="give up following after this many seconds")
+    p.add_argument("--width", type=int, default=None, help="output width (default: the terminal's)")
+
+
+COMMANDS = {"repair-program": repair_program}
