@@ -51,6 +51,22 @@ class Settings(BaseSettings):
     )
     status_stream_maxlen: int = Field(default=10_000, ge=100, description="Events kept per program.")
 
+    # Limits on what one request may cost (see README, "Security").
+    max_body_bytes: int = Field(default=100_000, ge=1_000, description="Largest HTTP request body.")
+    max_query_depth: int = Field(
+        default=20, ge=3, le=100, description="Deepest selection, introspection too (GraphiQL's is 15)."
+    )
+    max_query_tokens: int = Field(default=5_000, ge=100, description="Most tokens in one document.")
+    max_aliases: int = Field(default=30, ge=1, description="Most aliases per operation (fragments counted).")
+    rate_limit_per_minute: int = Field(
+        default=30, ge=1, description="createProgram and regenerateSessions calls per user per minute."
+    )
+    max_subscriptions_per_connection: int = Field(default=20, ge=1)
+    max_subscriptions_per_user: int = Field(default=50, ge=1, description="Per API process.")
+    max_subscriptions_per_process: int = Field(default=5_000, ge=1)
+    graphiql_enabled: bool | None = Field(default=None, description="Default: on, except in production.")
+    introspection_enabled: bool | None = Field(default=None, description="Default: on, except in production.")
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -58,6 +74,18 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(f"unknown log level {value!r}")
         return value
+
+    @property
+    def serves_graphiql(self) -> bool:
+        if self.graphiql_enabled is not None:
+            return self.graphiql_enabled
+        return self.liftplan_env is not Environment.PRODUCTION
+
+    @property
+    def allows_introspection(self) -> bool:
+        if self.introspection_enabled is not None:
+            return self.introspection_enabled
+        return self.liftplan_env is not Environment.PRODUCTION
 
     @property
     def job_timeout_s(self) -> float:

@@ -16,6 +16,7 @@ from models import User
 from resolvers.dataloaders import Loaders
 from services.errors import DomainError
 from services.status_hub import StatusHub
+from services.subscription_limits import SubscriptionLimiter
 
 
 class Unauthenticated(DomainError):
@@ -35,6 +36,7 @@ class Context:
     redis: Redis
     arq: ArqRedis
     hub: StatusHub
+    subscriptions: SubscriptionLimiter
     user: User | None = None
     # Filled by Strawberry with the WebSocket ``connection_init`` payload.
     connection_params: dict[str, Any] = field(default_factory=dict)

@@ -14,6 +14,7 @@ from services.access import visible_program
 from services.errors import Forbidden, InvalidInput
 from services.generation_progress import GenerationProgress
 from services.programs import ProgramSpec, create_program
+from services.rate_limits import spend
 from services.repair import apply_repair, plan_repair
 from services.status_events import StatusEventPublisher
 
@@ -73,6 +74,7 @@ async def create(
     """Create the program with every session PENDING, commit, then enqueue every session."""
     ctx = info.context
     user = ctx.require_user()
+    await spend(ctx.redis, user.id, "createProgram", ctx.settings.rate_limit_per_minute)
     spec = ProgramSpec(
         owner_id=user.id,
         name=name,

@@ -7,6 +7,7 @@ from models import Microcycle, Movement, Session, SessionExercise
 from resolvers.context import GraphQLInfo
 from resolvers.ids import parse_id
 from services.access import visible_session
+from services.rate_limits import spend
 from services.regeneration import reset_to_pending, sessions_to_regenerate
 from services.status_events import StatusEventPublisher
 
@@ -38,6 +39,7 @@ async def regenerate(
     """Reset the chosen sessions to PENDING, commit, publish, then enqueue their jobs."""
     ctx = info.context
     user = ctx.require_user()
+    await spend(ctx.redis, user.id, "regenerateSessions", ctx.settings.rate_limit_per_minute)
     program = parse_id(program_id, "programId")
     ids = [parse_id(s, "sessionIds") for s in session_ids] if session_ids is not None else None
     async with ctx.session_factory() as db, db.begin():

@@ -19,7 +19,15 @@ async def session_status_changed(
     info: GraphQLInfo, program_id: str, after: str | None
 ) -> AsyncIterator[StatusEvent]:
     ctx = info.context
+    user = ctx.require_user()
     pid = parse_id(program_id, "programId")
+    with ctx.subscriptions.slot(user.id):
+        async for event in _session_events(info, pid, after):
+            yield event
+
+
+async def _session_events(info: GraphQLInfo, pid: int, after: str | None) -> AsyncIterator[StatusEvent]:
+    ctx = info.context
     async with ctx.session_factory() as db:
         await visible_program(db, ctx.require_user(), pid)
         try:

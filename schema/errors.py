@@ -35,6 +35,19 @@ class UserError:
     code: ErrorCode
     message: str
     field: str | None = strawberry.field(description="The input field at fault, when there is one.")
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: when to try again."
+    )
+
+
+def error_fields(exc: DomainError) -> dict[str, object]:
+    """The ``UserError`` fields for a domain exception."""
+    return {
+        "code": error_code(exc),
+        "message": exc.message,
+        "field": exc.field,
+        "retry_after_seconds": getattr(exc, "retry_after_s", None),
+    }
 
 
 def error_code(exc: DomainError) -> ErrorCode:
@@ -44,17 +57,25 @@ def error_code(exc: DomainError) -> ErrorCode:
         return ErrorCode.INTERNAL
 
 
+def _extensions(exc: DomainError) -> dict[str, object]:
+    extensions: dict[str, object] = {"code": exc.code}
+    if exc.field:
+        extensions["field"] = exc.field
+    retry_after = getattr(exc, "retry_after_s", None)
+    if retry_after is not None:
+        extensions["retryAfterSeconds"] = retry_after
+    return extensions
+
+
 def as_graphql_error(exc: DomainError) -> GraphQLError:
     """For subscriptions, whose errors do not pass through ``ErrorCodes``."""
-    return GraphQLError(
-        exc.message, extensions={"code": exc.code, **({"field": exc.field} if exc.field else {})}
-    )
+    return GraphQLError(exc.message, extensions=_extensions(exc))
 
 
 def _classify(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, DomainError):
-        extensions = {"code": original.code, **({"field": original.field} if original.field else {})}
+        extensions = _extensions(original)
         return GraphQLError(
             original.message, error.nodes, error.source, error.positions, error.path, None, extensions
         )

@@ -14,7 +14,7 @@ from resolvers import sessions as resolve_sessions
 from resolvers import subscriptions
 from resolvers.context import GraphQLInfo
 from schema.enums import Equipment, GenerationStatus, Goal, Level, Phase
-from schema.errors import UserError, as_graphql_error, error_code
+from schema.errors import UserError, as_graphql_error, error_fields
 from schema.sessions import Session
 from services.errors import DomainError
 from services.generation_progress import GenerationProgress as Progress
@@ -184,7 +184,7 @@ class ProgramMutations:
                 start_date=input.start_date,
             )
         except DomainError as exc:
-            return CreateProgramError(code=error_code(exc), message=exc.message, field=exc.field)
+            return CreateProgramError(**error_fields(exc))  # type: ignore[arg-type]
         return CreateProgramSuccess(program=program)  # type: ignore[arg-type]
 
     @strawberry.mutation(
@@ -197,7 +197,7 @@ class ProgramMutations:
         try:
             sessions = await resolve.repair(info, program_id)
         except DomainError as exc:
-            return RepairProgramError(code=error_code(exc), message=exc.message, field=exc.field)
+            return RepairProgramError(**error_fields(exc))  # type: ignore[arg-type]
         return RepairProgramSuccess(sessions=sessions)  # type: ignore[arg-type]
 
 

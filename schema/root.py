@@ -1,10 +1,20 @@
 """The root schema: each domain's queries, mutations and subscriptions, composed."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+)
+from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.tools import merge_types
 
+from core.settings import Settings
+from schema.depth_limit import depth_limit_rule
 from schema.errors import ErrorCodes
 from schema.movements import MovementQueries
 from schema.programs import (
@@ -23,14 +33,26 @@ Query = merge_types("Query", (UserQueries, ProgramQueries, SessionQueries, Movem
 Mutation = merge_types("Mutation", (ProgramMutations, SessionMutations))
 Subscription = merge_types("Subscription", (SessionSubscriptions, ProgramSubscriptions))
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    types=[CreateProgramError, RegenerateSessionsError, RepairProgramError],
-    extensions=[ErrorCodes],
-)
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with the request limits of ``settings`` (depth counts introspection too)."""
+    # Factories, not instances: Strawberry builds fresh extensions for every operation.
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        ErrorCodes,
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: AddValidationRules([depth_limit_rule(settings.max_query_depth)]),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+    ]
+    if not settings.allows_introspection:
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[CreateProgramError, RegenerateSessionsError, RepairProgramError],
+        extensions=extensions,
+    )
 
 
 def export_sdl() -> str:
-    return schema.as_str() + "\n"
+    return build_schema(Settings()).as_str() + "\n"

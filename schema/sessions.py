@@ -12,7 +12,7 @@ from resolvers import sessions as resolve
 from resolvers import subscriptions
 from resolvers.context import GraphQLInfo
 from schema.enums import Focus, GenerationStatus
-from schema.errors import UserError, as_graphql_error, error_code
+from schema.errors import UserError, as_graphql_error, error_fields
 from schema.movements import Movement
 from services.errors import DomainError
 from services.status_events import StatusEvent
@@ -111,7 +111,7 @@ class SessionMutations:
         try:
             chosen = await resolve.regenerate(info, program_id, session_ids, include_complete)
         except DomainError as exc:
-            return RegenerateSessionsError(code=error_code(exc), message=exc.message, field=exc.field)
+            return RegenerateSessionsError(**error_fields(exc))  # type: ignore[arg-type]
         return RegenerateSessionsSuccess(sessions=chosen)  # type: ignore[arg-type]
 
 

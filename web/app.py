@@ -13,6 +13,7 @@ from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -22,10 +23,12 @@ from core.database import create_engine, create_session_factory
 from core.servers import ServerUrls
 from core.settings import Settings
 from jobs.worker import build_worker, stop_worker
-from schema.root import schema
+from schema.root import build_schema
 from services.health import check_database, check_redis
 from services.status_hub import StatusHub
+from services.subscription_limits import SubscriptionLimiter
 from web.graphql_view import LiftplanGraphQL
+from web.request_guard import GraphQLRequestGuard
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -38,6 +41,7 @@ class AppState(TypedDict):
     redis: Redis
     arq: ArqRedis
     hub: StatusHub
+    subscriptions: SubscriptionLimiter
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -81,6 +85,10 @@ def create_app(
                 redis=redis,
                 arq=arq,
                 hub=hub,
+                subscriptions=SubscriptionLimiter(
+                    per_user=settings.max_subscriptions_per_user,
+                    per_process=settings.max_subscriptions_per_process,
+                ),
             )
         finally:
             if worker is not None and worker_task is not None:
@@ -90,13 +98,25 @@ def create_app(
             await redis.aclose()
             await engine.dispose()
 
-    graphql = LiftplanGraphQL(schema, graphiql_headers=graphiql_headers)
+    graphql = LiftplanGraphQL(
+        build_schema(settings),
+        graphiql_headers=graphiql_headers,
+        graphql_ide="graphiql" if settings.serves_graphiql else None,
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+    )
     return Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[
+            Middleware(
+                GraphQLRequestGuard,
+                max_body_bytes=settings.max_body_bytes,
+                max_tokens=settings.max_query_tokens,
+            )
         ],
         lifespan=lifespan,
     )

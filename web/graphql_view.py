@@ -71,6 +71,7 @@ class LiftplanGraphQL(GraphQL[Context, None]):
             redis=state.redis,
             arq=state.arq,
             hub=state.hub,
+            subscriptions=state.subscriptions,
             user=user,
         )
 
