@@ -16,19 +16,16 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     from web.app import create_app
 
     with provide_servers(settings, command="serve", may_attach=False) as urls:
-        headers = None
+        token = None
         if urls.embedded:
             upgrade(urls.database_url)
             data_dir = settings.liftplan_data_dir.expanduser().resolve()
             token = run_with_clients(urls, lambda clients: prepare_demo(clients, data_dir))
-            headers = {"Authorization": f"Bearer {token}"}
-        app = create_app(
-            settings, urls, run_worker=urls.embedded or settings.serve_worker, graphiql_headers=headers
-        )
+        app = create_app(settings, urls, run_worker=urls.embedded or settings.serve_worker, demo_token=token)
         base = f"http://{settings.host}:{settings.port}"
         print(f"liftplan serving on {base}/  (GraphiQL: {base}/graphql, health: {base}/healthz)", flush=True)
-        if headers:
-            print(f"demo API token (admin, pre-filled in GraphiQL): {token}", flush=True)
+        if token:
+            print(f"demo API token (admin, pre-filled in the page and GraphiQL): {token}", flush=True)
         uvicorn.run(
             app,
             host=settings.host,

@@ -2,14 +2,11 @@
 
 from collections.abc import Sequence
 
-from jobs.enqueue import enqueue_session_generation
+from jobs.regeneration import regenerate_sessions
 from models import Microcycle, Movement, Session, SessionExercise
 from resolvers.context import GraphQLInfo
 from resolvers.ids import parse_id
 from services.access import visible_session
-from services.rate_limits import spend
-from services.regeneration import reset_to_pending, sessions_to_regenerate
-from services.status_events import StatusEventPublisher
 
 
 async def session(info: GraphQLInfo, id: str) -> Session:
@@ -36,17 +33,14 @@ async def movement(info: GraphQLInfo, movement_id: int) -> Movement:
 async def regenerate(
     info: GraphQLInfo, program_id: str, session_ids: Sequence[str] | None, include_complete: bool
 ) -> list[Session]:
-    """Reset the chosen sessions to PENDING, commit, publish, then enqueue their jobs."""
     ctx = info.context
-    user = ctx.require_user()
-    await spend(ctx.redis, user.id, "regenerateSessions", ctx.settings.rate_limit_per_minute)
-    program = parse_id(program_id, "programId")
-    ids = [parse_id(s, "sessionIds") for s in session_ids] if session_ids is not None else None
-    async with ctx.session_factory() as db, db.begin():
-        chosen = await sessions_to_regenerate(db, user, program, ids, include_complete)
-        changes = await reset_to_pending(db, chosen)
-    publish = StatusEventPublisher(ctx.redis, maxlen=ctx.settings.status_stream_maxlen)
-    for change in changes:
-        await publish(change)
-    await enqueue_session_generation(ctx.arq, [s.id for s in chosen])
-    return chosen
+    return await regenerate_sessions(
+        factory=ctx.session_factory,
+        redis=ctx.redis,
+        arq=ctx.arq,
+        settings=ctx.settings,
+        user=ctx.require_user(),
+        program_id=parse_id(program_id, "programId"),
+        session_ids=[parse_id(s, "sessionIds") for s in session_ids] if session_ids is not None else None,
+        include_complete=include_complete,
+    )

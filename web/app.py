@@ -28,7 +28,9 @@ from services.health import check_database, check_redis
 from services.status_hub import StatusHub
 from services.subscription_limits import SubscriptionLimiter
 from web.graphql_view import LiftplanGraphQL
+from web.pages import Pages
 from web.request_guard import GraphQLRequestGuard
+from web.rest import regenerate_sessions_route
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -61,10 +63,10 @@ def create_app(
     urls: ServerUrls,
     *,
     run_worker: bool = False,
-    graphiql_headers: dict[str, str] | None = None,
+    demo_token: str | None = None,
 ) -> Starlette:
     """``run_worker`` runs one arq worker inside this process (the embedded demo does);
-    ``graphiql_headers`` pre-fill GraphiQL's headers (the demo's token)."""
+    ``demo_token`` is pre-filled in GraphiQL and the page (the embedded demo only)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
@@ -98,14 +100,18 @@ def create_app(
             await redis.aclose()
             await engine.dispose()
 
+    pages = Pages(demo_token)
     graphql = LiftplanGraphQL(
         build_schema(settings),
-        graphiql_headers=graphiql_headers,
+        graphiql_headers={"Authorization": f"Bearer {demo_token}"} if demo_token else None,
         graphql_ide="graphiql" if settings.serves_graphiql else None,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
     )
     return Starlette(
         routes=[
+            Route("/", pages),
+            Route("/programs/{program_id:int}", pages),
+            Route("/programs/{program_id}/regenerate-sessions", regenerate_sessions_route, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),

@@ -1,0 +1,83 @@
+"""``POST /programs/{program_id}/regenerate-sessions``: the seed's JSON route, for scripts and
+older front ends. Same authentication, same service, same jobs and the same error codes as the
+``regenerateSessions`` mutation; errors come back as ``{"error": {code, message, field}}``."""
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from jobs.regeneration import regenerate_sessions
+from models import Session
+from resolvers.context import Unauthenticated
+from resolvers.ids import parse_id
+from services.errors import DomainError, InvalidInput
+from services.rate_limits import RateLimited
+from services.users import user_for_token
+from web.graphql_view import bearer_token
+
+STATUS_BY_CODE = {
+    "INVALID_INPUT": 400,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "RATE_LIMITED": 429,
+}
+MAX_BODY_BYTES = 100_000
+
+
+def error_response(exc: DomainError) -> JSONResponse:
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
+    if exc.code == "UNAUTHENTICATED":
+        headers = {"WWW-Authenticate": "Bearer"}
+    body = {"error": {"code": exc.code, "message": exc.message, "field": exc.field}}
+    return JSONResponse(body, status_code=STATUS_BY_CODE.get(exc.code, 500), headers=headers)
+
+
+async def _arguments(request: Request) -> tuple[list[int] | None, bool]:
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise InvalidInput(f"request body over {MAX_BODY_BYTES} bytes")
+    try:
+        body: Any = json.loads(raw) if raw.strip() else {}
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("request body must be JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("request body must be a JSON object")
+    ids = body.get("sessionIds")
+    if ids is not None and not isinstance(ids, list):
+        raise InvalidInput("sessionIds must be a list of ids", field="sessionIds")
+    include_complete = body.get("includeComplete", False)
+    if not isinstance(include_complete, bool):
+        raise InvalidInput("includeComplete must be true or false", field="includeComplete")
+    return ([parse_id(i, "sessionIds") for i in ids] if ids is not None else None), include_complete
+
+
+def _session_json(session: Session) -> dict[str, object]:
+    return {"id": str(session.id), "generationStatus": session.generation_status.value}
+
+
+async def regenerate_sessions_route(request: Request) -> JSONResponse:
+    state = request.state
+    try:
+        token = bearer_token(request.headers.get("authorization"))
+        async with state.session_factory() as db:
+            user = await user_for_token(db, token) if token else None
+        if user is None:
+            raise Unauthenticated()
+        program_id = parse_id(request.path_params["program_id"], "programId")
+        session_ids, include_complete = await _arguments(request)
+        sessions = await regenerate_sessions(
+            factory=state.session_factory,
+            redis=state.redis,
+            arq=state.arq,
+            settings=state.settings,
+            user=user,
+            program_id=program_id,
+            session_ids=session_ids,
+            include_complete=include_complete,
+        )
+    except DomainError as exc:
+        return error_response(exc)
+    return JSONResponse({"sessions": [_session_json(s) for s in sessions]})
