@@ -36,10 +36,12 @@ async def render(factory: Factory, program_id: int, weeks: set[int] | None, cons
     by_session = dict(zip([s.id for s in all_sessions], exercises, strict=True))
     console.print(_title(program))
     for microcycle, sessions in zip(shown, sessions_per_week, strict=True):
-        table = Table(title=f"Week {microcycle.index} ({microcycle.phase.value})", show_lines=True)
+        table = Table(title=f"Week {microcycle.index} ({microcycle.phase.value})")
         for column in ("day", "focus", "status", "#", "movement", "sets x reps", "intensity", "rest"):
             table.add_column(column)
-        for session in sessions:
+        for n, session in enumerate(sessions):
+            if n:
+                table.add_section()
             rows = by_session[session.id] or [None]
             for i, exercise in enumerate(rows):
                 head = (

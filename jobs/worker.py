@@ -12,11 +12,14 @@ from core.settings import Settings
 from jobs.enqueue import GENERATE_SESSION
 from jobs.generation import generate_session
 from jobs.reconciler import reconcile
+from services.movement_catalogue import load_catalogue
 from services.status_events import StatusEventPublisher
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx["settings"]
+    # Parse the catalogue once, off the event loop, before the first job needs it.
+    await asyncio.to_thread(load_catalogue)
     ctx["engine"] = create_engine(ctx["database_url"], pool_size=max(2, settings.worker_max_jobs))
     ctx["session_factory"] = create_session_factory(ctx["engine"])
     ctx["publish_status"] = StatusEventPublisher(ctx["redis"], maxlen=settings.status_stream_maxlen)

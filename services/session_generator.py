@@ -37,9 +37,10 @@ class TooManyMissingMovements(GenerationFailed):
     def __init__(self, missing: Sequence[str], drafted: int) -> None:
         self.missing = list(missing)
         self.drafted = drafted
+        share = f"{len(missing) / drafted:.0%}" if drafted else "all"
         super().__init__(
             f"{len(missing)} of {drafted} drafted movements are not in the movement library "
-            f"({len(missing) / drafted:.0%} > {MAX_MISSING_RATIO:.0%}): {', '.join(missing)}"
+            f"({share} > {MAX_MISSING_RATIO:.0%}): {', '.join(missing)}"
         )
 
 
