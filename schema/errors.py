@@ -72,6 +72,23 @@ def as_graphql_error(exc: DomainError) -> GraphQLError:
     return GraphQLError(exc.message, extensions=_extensions(exc))
 
 
+def is_unexpected(error: GraphQLError) -> bool:
+    """An exception a resolver did not mean to raise (not a domain error, not a GraphQL one)."""
+    original = error.original_error
+    return (
+        original is not None
+        and not isinstance(original, (DomainError, GraphQLError))
+        and error.path is not None
+    )
+
+
+def log_unexpected(errors: list[GraphQLError]) -> None:
+    for error in errors:
+        if is_unexpected(error):
+            path = ".".join(map(str, error.path or ()))
+            log.error("unexpected error resolving %s", path, exc_info=error.original_error)
+
+
 def _classify(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, DomainError):
@@ -81,8 +98,7 @@ def _classify(error: GraphQLError) -> GraphQLError:
         )
     if error.extensions and "code" in error.extensions:
         return error
-    if original is not None and not isinstance(original, GraphQLError) and error.path is not None:
-        log.error("unexpected error resolving %s", ".".join(map(str, error.path)), exc_info=original)
+    if is_unexpected(error):  # logged by LiftplanSchema.process_errors, with its traceback
         return GraphQLError(
             "Internal server error", error.nodes, error.source, error.positions, error.path, None,
             {"code": "INTERNAL_SERVER_ERROR"},

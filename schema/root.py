@@ -4,6 +4,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -12,10 +13,11 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from core.settings import Settings
 from schema.depth_limit import depth_limit_rule
-from schema.errors import ErrorCodes
+from schema.errors import ErrorCodes, log_unexpected
 from schema.movements import MovementQueries
 from schema.programs import (
     CreateProgramError,
@@ -34,6 +36,15 @@ Mutation = merge_types("Mutation", (ProgramMutations, SessionMutations))
 Subscription = merge_types("Subscription", (SessionSubscriptions, ProgramSubscriptions))
 
 
+class LiftplanSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log only what went wrong on our side; NOT_FOUND or a bad query is the caller's business
+        (Strawberry would log every error at ERROR)."""
+        log_unexpected(errors)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the request limits of ``settings`` (depth counts introspection too)."""
     # Factories, not instances: Strawberry builds fresh extensions for every operation.
@@ -45,7 +56,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.allows_introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(
+    return LiftplanSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

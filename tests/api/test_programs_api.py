@@ -1,5 +1,7 @@
 """Queries and mutations over real HTTP, against real PostgreSQL and Redis."""
 
+import json
+
 from arq.connections import ArqRedis
 from redis.asyncio import Redis
 from sqlalchemy import func, select
@@ -206,3 +208,25 @@ async def test_regenerate_sessions_enqueues_what_is_unfinished(
     assert stranger["data"]["regenerateSessions"]["code"] == "NOT_FOUND"
     empty = await api.graphql(REGENERATE, {"programId": program_id, "ids": []}, token)
     assert empty["data"]["regenerateSessions"]["field"] == "sessionIds"
+
+
+async def test_unexpected_errors_are_masked_and_logged_once(
+    api: Api, token: str, library: None, session_factory: async_sessionmaker[AsyncSession], caplog: object
+) -> None:
+    import logging
+
+    from sqlalchemy import text
+
+    async with session_factory() as db, db.begin():  # a real failure: the schema drifts under the app
+        await db.execute(text("ALTER TABLE movements RENAME COLUMN slug TO slug_gone"))
+    with caplog.at_level(logging.INFO):  # type: ignore[attr-defined]
+        body = await api.graphql('{ movements(search: "squat") { name } }', token=token)
+        not_found = await api.graphql("{ program(id: 424242) { id } }", token=token)
+    error = body["errors"][0]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert "slug" not in json.dumps(body) and "SELECT" not in json.dumps(body)
+    assert not_found["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    records = [r for r in caplog.records if r.levelno >= logging.ERROR]  # type: ignore[attr-defined]
+    assert len(records) == 1 and records[0].exc_info is not None
+    assert "movements" in records[0].getMessage()
