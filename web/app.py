@@ -109,8 +109,8 @@ def create_app(
     )
     return Starlette(
         routes=[
-            Route("/", pages),
-            Route("/programs/{program_id:int}", pages),
+            Route("/", pages.page),
+            Route("/programs/{program_id:int}", pages.page),
             Route("/programs/{program_id}/regenerate-sessions", regenerate_sessions_route, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -26,5 +26,5 @@ class Pages:
     def __init__(self, demo_token: str | None) -> None:
         self._html = render_shell(demo_token)
 
-    async def __call__(self, request: Request) -> HTMLResponse:
+    async def page(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self._html, headers={"Cache-Control": "no-store"})

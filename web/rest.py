@@ -19,12 +19,30 @@ from web.graphql_view import bearer_token
 
 STATUS_BY_CODE = {
     "INVALID_INPUT": 400,
+    "PAYLOAD_TOO_LARGE": 413,
     "UNAUTHENTICATED": 401,
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
     "RATE_LIMITED": 429,
 }
-MAX_BODY_BYTES = 100_000
+
+
+class PayloadTooLarge(DomainError):
+    code = "PAYLOAD_TOO_LARGE"
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """Read at most ``limit`` bytes, refusing early: a chunked body has no length to check first."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"request body over {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"request body over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def error_response(exc: DomainError) -> JSONResponse:
@@ -36,9 +54,7 @@ def error_response(exc: DomainError) -> JSONResponse:
 
 
 async def _arguments(request: Request) -> tuple[list[int] | None, bool]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise InvalidInput(f"request body over {MAX_BODY_BYTES} bytes")
+    raw = await _read_body(request, request.state.settings.max_body_bytes)
     try:
         body: Any = json.loads(raw) if raw.strip() else {}
     except (ValueError, UnicodeDecodeError):

@@ -1,0 +1,534 @@
+"""The page in a real headless Chromium (Debian's ``chromium``, driven by Playwright; nothing
+downloads a browser), against the real app under uvicorn, a real in-process arq worker and the
+per-test PostgreSQL database. Every request to a host other than 127.0.0.1/localhost is aborted,
+and each test asserts none was attempted."""
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+import pytest
+import uvicorn
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+
+from core.embedded_redis import free_port
+from core.servers import ServerUrls
+from core.settings import Settings
+from jobs.worker import build_worker, stop_worker
+from models import Role
+from services.movement_library import seed_movement_library
+from tests.api.conftest import Api, UserMaker, running_api
+from tests.api.test_programs_api import create_program
+from web.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Chromium not found at /usr/bin/chromium: apt-get install chromium", allow_module_level=True)
+async_api = pytest.importorskip(
+    "playwright.async_api", reason="Playwright for Python is not installed: pip install -e '.[dev]'"
+)
+Browser = async_api.Browser
+Page = async_api.Page
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+TIMEOUT_MS = 20_000
+Factory = async_sessionmaker[AsyncSession]
+
+# Every text message the page sends on a WebSocket, kept for the test to read.
+RECORD_SOCKET_MESSAGES = """
+window.__socketMessages = [];
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (data) {
+  if (typeof data === "string") window.__socketMessages.push(JSON.parse(data));
+  return send.call(this, data);
+};
+"""
+
+ALL_COMPLETE = """(n) => {
+  const cells = [...document.querySelectorAll('td.session')];
+  return cells.length === n && cells.every((c) => c.dataset.status === 'COMPLETE');
+}"""
+
+
+def is_loopback(url: str) -> bool:
+    return urlsplit(url).hostname in LOOPBACK
+
+
+@dataclass
+class Watch:
+    """What the pages of one test did that they should not have."""
+
+    blocked: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # full page loads (a reload shows up here)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    async with async_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+OpenPage = Callable[..., Awaitable[Any]]
+
+
+@pytest.fixture
+async def open_page(browser: Any) -> AsyncIterator[tuple[OpenPage, Watch]]:
+    """A new page in a fresh context with every non-loopback request aborted (and recorded)."""
+    watch = Watch()
+    contexts: list[Any] = []
+
+    async def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or is_loopback(url):
+            await route.continue_()
+        else:
+            watch.blocked.append(url)
+            await route.abort()
+
+    async def guard_socket(ws: Any) -> None:
+        watch.blocked.append(ws.url)
+        await ws.close()
+
+    async def new_page(width: int = 1280, height: int = 900) -> Any:
+        context = await browser.new_context(viewport={"width": width, "height": height})
+        context.set_default_timeout(TIMEOUT_MS)
+        await context.add_init_script(RECORD_SOCKET_MESSAGES)
+        contexts.append(context)
+        page = await context.new_page()
+        await page.route("**/*", guard)
+        await page.route_web_socket(lambda url: not is_loopback(url), guard_socket)
+        page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
+        page.on(
+            "request",
+            lambda request: request.resource_type == "document" and watch.documents.append(request.url),
+        )
+        return page
+
+    yield new_page, watch
+    for context in contexts:
+        await context.close()
+    assert watch.blocked == [], f"requests left the machine: {watch.blocked}"
+    assert watch.page_errors == [], watch.page_errors
+
+
+@asynccontextmanager
+async def running_worker(settings: Settings) -> AsyncIterator[None]:
+    """A real arq worker polling the test Redis, in this event loop, for the length of the block."""
+    assert settings.database_url and settings.redis_url
+    worker = build_worker(settings, settings.database_url, settings.redis_url, handle_signals=False)
+    task = asyncio.create_task(worker.async_run())
+    try:
+        yield
+    finally:
+        await stop_worker(worker, task)
+
+
+@asynccontextmanager
+async def serving(app: Starlette, port: int) -> AsyncIterator[uvicorn.Server]:
+    """``app`` under uvicorn on 127.0.0.1:``port`` until the block ends (or ``should_exit``)."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, ws="websockets-sansio")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield server
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 30)
+
+
+def settings_for(database_url: str, redis_url: str, **overrides: Any) -> Settings:
+    return Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        worker_poll_delay_s=0.01,
+        generation_retry_base_s=0.05,
+        **overrides,
+    )
+
+
+async def sign_in(page: Any, token: str) -> None:
+    await page.fill("#token-input", token)
+    await page.click("#token-form button[type=submit]")
+
+
+async def statuses_in_db(factory: Factory, program_id: str) -> dict[str, str]:
+    async with factory() as db:
+        rows = await db.execute(
+            text("SELECT id::text, generation_status::text FROM sessions WHERE program_id = :p"),
+            {"p": int(program_id)},
+        )
+        return dict(rows.all())
+
+
+async def wait_for(condition: Callable[[], Awaitable[bool]], timeout_s: float = 20) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not await condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+async def socket_messages(page: Any) -> list[dict[str, Any]]:
+    return await page.evaluate("() => window.__socketMessages")
+
+
+async def page_counts(page: Any) -> dict[str, str]:
+    return await page.eval_on_selector(
+        "#progress",
+        "(n) => Object.fromEntries(Object.entries(n.dataset).filter(([k]) => k.startsWith('count')))",
+    )
+
+
+async def test_create_a_program_watch_it_generate_and_read_a_session(
+    open_page: tuple[OpenPage, Watch],
+    database_url: str,
+    redis_url: str,
+    redis: Redis,
+    library: None,
+    make_token: UserMaker,
+    session_factory: Factory,
+) -> None:
+    new_page, watch = open_page
+    settings = settings_for(database_url, redis_url)
+    token = await make_token()
+    async with running_api(settings) as api:
+        page = await new_page()
+        await page.goto(f"{api.base_url}/")
+        error = page.locator("#page-error")
+        await async_api.expect(error).to_contain_text("No API token yet")
+        await sign_in(page, "lp_not-a-real-token")
+        await async_api.expect(error).to_contain_text("not accepted (UNAUTHENTICATED)")
+        await sign_in(page, token)
+        await async_api.expect(page.locator("#program-list")).to_contain_text("No programs yet.")
+
+        # The server's validation shows next to the field it names.
+        await page.fill("#field-name", "   ")
+        await page.click("#new-program button[type=submit]")
+        await async_api.expect(page.locator('[data-error-for="name"]')).to_contain_text("name must be")
+        assert await page.get_attribute("#field-name", "aria-invalid") == "true"
+
+        await page.fill("#field-name", "Browser block <b>not bold</b>")
+        await page.fill("#field-weeks", "2")
+        await page.fill("#field-daysPerWeek", "3")
+        await page.click("#new-program button[type=submit]")
+        await page.wait_for_url(re.compile(r"/programs/\d+$"))
+        program_id = page.url.rsplit("/", 1)[1]
+        await async_api.expect(page.locator("h1")).to_have_text("Browser block <b>not bold</b>")  # as text
+
+        # No worker yet: six PENDING cells, live-connected. Then generation runs; cells follow.
+        await async_api.expect(page.locator('td.session[data-status="PENDING"]')).to_have_count(6)
+        banner = page.locator("#connection-banner")
+        await async_api.expect(banner).to_have_attribute("data-state", "connected")
+        async with running_worker(settings):
+            await page.wait_for_function(ALL_COMPLETE, arg=6)
+        assert set((await statuses_in_db(session_factory, program_id)).values()) == {"COMPLETE"}
+        assert await page_counts(page) == {
+            "countTotal": "6",
+            "countPending": "0",
+            "countInProgress": "0",
+            "countComplete": "6",
+            "countFailed": "0",
+        }
+        assert watch.documents == [f"{api.base_url}/"]  # one page load: no reload, no navigation
+        await async_api.expect(page.locator("#repair-program")).to_have_count(0)  # a coach: no Repair
+
+        # Click a session: its workout, in order, as stored.
+        first = page.locator("td.session").first
+        session_id = await first.get_attribute("data-session-id")
+        await first.click()
+        details = page.locator("#session-details")
+        await async_api.expect(details).to_be_visible()
+        await async_api.expect(details).to_have_attribute("data-session-id", session_id or "")
+        async with session_factory() as db:
+            expected = list(
+                (
+                    await db.execute(
+                        text(
+                            "SELECT m.name FROM session_exercises e JOIN movements m ON m.id = e.movement_id "
+                            "WHERE e.session_id = :s ORDER BY e.position"
+                        ),
+                        {"s": int(session_id or 0)},
+                    )
+                ).scalars()
+            )
+        assert expected
+        await async_api.expect(details.locator(".exercise-name")).to_have_text(expected)
+        facts = await details.locator(".exercise-facts").first.inner_text()
+        assert re.search(r"\d+ \u00d7 \d+(\u2013\d+)? reps", facts), facts  # sets x reps
+
+        # Keyboard: the focused cell moves with the arrows; Enter opens the session under it.
+        await first.focus()
+        await page.keyboard.press("ArrowRight")
+        await page.keyboard.press("ArrowDown")
+        focused = await page.evaluate("() => document.activeElement.dataset.sessionId")
+        target = page.locator('td.session[data-week="2"][data-day="2"]')
+        assert focused == await target.get_attribute("data-session-id")
+        assert await target.get_attribute("tabindex") == "0" and await first.get_attribute("tabindex") == "-1"
+        await page.keyboard.press("Enter")
+        await async_api.expect(details).to_have_attribute("data-session-id", focused)
+        await async_api.expect(details.locator(".exercise").first).to_be_visible()
+        await page.keyboard.press("Escape")
+        await async_api.expect(details).to_be_hidden()
+        await first.click()
+        await async_api.expect(details.locator(".exercise-name")).to_have_text(expected)
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "program-page.png"), full_page=True)
+
+        # A phone-width screen: the page itself does not scroll sideways (the grid may, inside).
+        await page.set_viewport_size({"width": 375, "height": 800})
+        assert await page.evaluate("() => document.documentElement.scrollWidth") <= 375
+        await page.screenshot(path=str(ARTIFACTS / "program-page-375px.png"), full_page=True)
+
+
+async def test_failed_sessions_show_their_reason_and_are_regenerated_from_the_page(
+    open_page: tuple[OpenPage, Watch],
+    database_url: str,
+    redis_url: str,
+    redis: Redis,
+    library: None,
+    make_token: UserMaker,
+    session_factory: Factory,
+) -> None:
+    new_page, _watch = open_page
+    settings = settings_for(database_url, redis_url)
+    token = await make_token()
+    async with session_factory() as db, db.begin():  # a library missing every unused hinge movement
+        await db.execute(
+            text(
+                "DELETE FROM movements WHERE pattern = 'hinge' "
+                "AND id NOT IN (SELECT movement_id FROM session_exercises)"
+            )
+        )
+    async with running_api(settings) as api, running_worker(settings):
+        program_id = await create_program(api, token, weeks=2, daysPerWeek=3)
+        await wait_for(
+            lambda: _finished(session_factory, program_id)  # generation ran its course in the worker
+        )
+        statuses = await statuses_in_db(session_factory, program_id)
+        failed = sorted(sid for sid, status in statuses.items() if status == "FAILED")
+        assert failed and len(failed) < len(statuses), statuses  # some fail, some do not
+        async with session_factory() as db:
+            reason = await db.scalar(
+                text("SELECT generation_error FROM sessions WHERE id = :s"), {"s": int(failed[0])}
+            )
+        assert reason
+
+        page = await new_page()
+        await page.goto(f"{api.base_url}/programs/{program_id}")
+        await sign_in(page, token)
+        for sid, status in statuses.items():
+            await async_api.expect(page.locator(f'td[data-session-id="{sid}"]')).to_have_attribute(
+                "data-status", status
+            )
+        cell = page.locator(f'td[data-session-id="{failed[0]}"]')
+        await async_api.expect(cell).to_contain_text("Failed")  # in words, not only in red
+        assert (await page_counts(page))["countFailed"] == str(len(failed))
+
+        await cell.click()
+        details = page.locator("#session-details")
+        await async_api.expect(details.locator("[data-generation-error]")).to_contain_text(reason)
+        await async_api.expect(details.locator(".exercise")).to_have_count(0)
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "program-page-failed.png"), full_page=True)
+
+        async with session_factory() as db, db.begin():  # the library is whole again
+            await seed_movement_library(db)
+        await details.locator("#regenerate-session").click()
+        await async_api.expect(cell).to_have_attribute("data-status", "COMPLETE")
+        # The open panel refreshes by itself when its session completes.
+        await async_api.expect(details.locator("[data-generation-error]")).to_have_count(0)
+        await async_api.expect(details.locator(".exercise").first).to_be_visible()
+
+        await page.click("#regenerate-unfinished")
+        await async_api.expect(page.locator("#action-message")).to_contain_text(
+            f"{len(failed) - 1} session" if len(failed) > 1 else "Nothing to regenerate"
+        )
+        await page.wait_for_function(ALL_COMPLETE, arg=6)
+        assert set((await statuses_in_db(session_factory, program_id)).values()) == {"COMPLETE"}
+        counts = await page_counts(page)
+        assert (counts["countComplete"], counts["countFailed"]) == ("6", "0")
+
+
+async def _finished(factory: Factory, program_id: str) -> bool:
+    statuses = await statuses_in_db(factory, program_id)
+    return bool(statuses) and not {"PENDING", "IN_PROGRESS"} & set(statuses.values())
+
+
+async def test_the_page_resumes_after_the_server_drops_its_websocket(
+    open_page: tuple[OpenPage, Watch],
+    database_url: str,
+    redis_url: str,
+    redis: Redis,
+    library: None,
+    make_token: UserMaker,
+    session_factory: Factory,
+) -> None:
+    new_page, watch = open_page
+    settings = settings_for(database_url, redis_url, worker_max_jobs=2)
+    token = await make_token()
+    async with session_factory() as db, db.begin():  # about 0.3 s per session, two at a time
+        await db.execute(
+            text(
+                "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN PERFORM pg_sleep(0.3); RETURN NULL; END $$"
+            )
+        )
+        await db.execute(
+            text(
+                "CREATE TRIGGER slow AFTER INSERT ON session_exercises "
+                "FOR EACH STATEMENT EXECUTE FUNCTION slow()"
+            )
+        )
+    assert settings.database_url and settings.redis_url
+    app = create_app(settings, ServerUrls(settings.database_url, settings.redis_url, embedded=False))
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    total = 15
+
+    def page_complete() -> Awaitable[int]:
+        return page.locator('td.session[data-status="COMPLETE"]').count()
+
+    async def db_complete() -> int:
+        return list((await statuses_in_db(session_factory, program_id)).values()).count("COMPLETE")
+
+    page = await new_page()
+    banner = page.locator("#connection-banner")
+    async with AsyncExitStack() as worker:  # the worker outlives the first server
+        async with serving(app, port) as server:
+            async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+                program_id = await create_program(Api(base_url, client), token, weeks=5, daysPerWeek=3)
+            await page.goto(f"{base_url}/programs/{program_id}")
+            await sign_in(page, token)
+            await async_api.expect(page.locator('td.session[data-status="PENDING"]')).to_have_count(total)
+            await async_api.expect(banner).to_have_attribute("data-state", "connected")
+            await async_api.expect(banner).to_be_hidden()
+            # Generation starts only now, so every COMPLETE the page shows came as a live event.
+            await worker.enter_async_context(running_worker(settings))
+            await wait_for(lambda: _at_least(page_complete, 2))
+            server.should_exit = True  # the block's exit waits for uvicorn to stop
+
+        # Server gone mid-generation: the banner says so; the worker carries on regardless.
+        await async_api.expect(banner).to_be_visible()
+        await async_api.expect(banner).to_have_text("Disconnected — reconnecting…")
+        assert await banner.get_attribute("role") == "status"
+        seen_before_restart = await page_complete()
+        await wait_for(lambda: _at_least(db_complete, seen_before_restart + 2))
+        assert await db_complete() < total, "generation finished before the restart: slow it down more"
+        assert await page_complete() == seen_before_restart  # nothing arrives while disconnected
+
+        async with serving(app, port):  # the same app on the same port
+            await async_api.expect(banner).to_be_hidden()
+            await page.wait_for_function(ALL_COMPLETE, arg=total)
+            assert await db_complete() == total
+            counts = await page_counts(page)
+            assert (counts["countComplete"], counts["countTotal"]) == (str(total), str(total))
+
+        sent = await socket_messages(page)
+    subscribes = [m["payload"]["variables"] for m in sent if m.get("type") == "subscribe"]
+    assert subscribes[0] == {"programId": program_id, "after": None}
+    assert len(subscribes) >= 2 and all(v["after"] for v in subscribes[1:]), subscribes  # resumed
+    assert watch.documents == [f"{base_url}/programs/{program_id}"]  # never reloaded
+    assert await page.evaluate(RESUME_CURSOR_RULES) == [None, None, "5-0", "5-0", "6-0", "6-0", None, "7-0"]
+
+
+# The page resumes only after a cursor it has every event up to: a snapshot cut short by a drop
+# (3 sessions, all sharing one cursor) must not be resumed from, a live event's cursor is kept
+# once the next one arrives, and each (re)subscription starts counting afresh.
+RESUME_CURSOR_RULES = """async () => {
+  const { resumeCursor } = await import("/static/app/cursor.js");
+  const c = resumeCursor(3), seen = [];
+  c.seen("5-0"); seen.push(c.after);
+  c.seen("5-0"); seen.push(c.after);
+  c.seen("5-0"); seen.push(c.after);
+  c.seen("6-0"); seen.push(c.after);
+  c.seen("7-0"); seen.push(c.after);
+  c.restart(); c.seen("9-0"); seen.push(c.after);
+  const fresh = resumeCursor(3);
+  fresh.seen("7-0"); fresh.seen("7-0"); seen.push(fresh.after);
+  fresh.seen("7-0"); seen.push(fresh.after);
+  return seen;
+}"""
+
+
+async def _at_least(count: Callable[[], Awaitable[int]], n: int) -> bool:
+    return await count() >= n
+
+
+async def test_graphiql_offline_and_the_embedded_demo_page(
+    open_page: tuple[OpenPage, Watch],
+    database_url: str,
+    redis_url: str,
+    redis: Redis,
+    make_token: UserMaker,
+) -> None:
+    new_page, _watch = open_page
+    settings = settings_for(database_url, redis_url)
+    token = await make_token(Role.ADMIN)
+    assert settings.database_url and settings.redis_url
+    app = create_app(
+        settings, ServerUrls(settings.database_url, settings.redis_url, embedded=False), demo_token=token
+    )
+    async with serving(app, free_port()) as server:
+        base_url = f"http://127.0.0.1:{server.config.port}"
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            program_id = await create_program(Api(base_url, client), token, weeks=1, daysPerWeek=2)
+        page = await new_page()
+
+        query = "query Who { viewer { email role } }"
+        await page.goto(f"{base_url}/graphql?q={quote(query)}")
+        editor = page.locator(".graphiql-query-editor .CodeMirror")
+        await async_api.expect(editor).to_be_visible()
+        await async_api.expect(page.get_by_text("Loading...")).to_have_count(0)
+        await async_api.expect(page.locator(".graphiql-editor-tool .CodeMirror").first).to_be_attached()
+        await page.click(".graphiql-execute-button")
+        response = page.locator(".graphiql-response")
+        await async_api.expect(response).to_contain_text('"role": "ADMIN"')
+
+        subscription = (
+            f'subscription Watch {{ sessionStatusChanged(programId: "{program_id}") {{ sessionId status }} }}'
+        )
+        await page.goto(f"{base_url}/graphql?q={quote(subscription)}")
+        await async_api.expect(editor).to_be_visible()
+        await page.click(".graphiql-execute-button")
+        await async_api.expect(response).to_contain_text('"status": "PENDING"')
+        await async_api.expect(response).to_contain_text('"sessionStatusChanged"')
+        sent = await socket_messages(page)  # over the WebSocket, with the pre-filled headers
+        assert [m["payload"] for m in sent if m["type"] == "connection_init"] == [
+            {"Authorization": f"Bearer {token}"}
+        ]
+        assert any(m["type"] == "subscribe" and "sessionStatusChanged" in m["payload"]["query"] for m in sent)
+
+        # The page of the same embedded-demo app: the demo token is pre-filled, and an admin may Repair.
+        await page.goto(f"{base_url}/programs/{program_id}")
+        await async_api.expect(page.locator("#token-input")).to_have_value(token)
+        await async_api.expect(page.locator("td.session")).to_have_count(2)
+        await page.click("#repair-program")
+        await async_api.expect(page.locator("#action-message")).to_have_text("Repair queued 2 sessions.")

@@ -1,0 +1,173 @@
+// "/": the viewer's programs, and the "New program" form (createProgram).
+
+import { h, humanize, messageArea } from "./dom.js";
+import { describe, request, unwrap } from "./graphql.js";
+
+const PROGRAMS_QUERY = `
+query ProgramsPage {
+  viewer { displayName role }
+  programs(first: 100) {
+    nodes { id name goal weeks daysPerWeek generationProgress { total complete failed finished } }
+  }
+}`;
+
+const CREATE = `
+mutation CreateProgram($input: CreateProgramInput!) {
+  createProgram(input: $input) {
+    __typename
+    ... on CreateProgramSuccess { program { id } }
+    ... on CreateProgramError { code message field retryAfterSeconds }
+  }
+}`;
+
+const GOALS = ["STRENGTH", "HYPERTROPHY", "GENERAL_FITNESS", "ENDURANCE"];
+const LEVELS = ["BEGINNER", "INTERMEDIATE", "ADVANCED"];
+const EQUIPMENT = ["BARBELL", "DUMBBELL", "KETTLEBELL", "CABLE", "MACHINE", "BANDS", "PULL_UP_BAR", "BENCH"];
+const DEFAULT_EQUIPMENT = new Set(["BARBELL", "DUMBBELL", "BENCH", "PULL_UP_BAR"]);
+const NUMBERS = { daysPerWeek: 3, weeks: 8, minutesPerSession: 60 };
+
+function programItem(program) {
+  const p = program.generationProgress;
+  const state = p.finished ? (p.failed ? `${p.failed} failed` : "ready") : "generating";
+  return h(
+    "li",
+    { "data-program-id": program.id },
+    h("a", { href: `/programs/${encodeURIComponent(program.id)}`, "data-link": "" }, program.name),
+    h(
+      "span",
+      { class: "hint" },
+      ` ${humanize(program.goal)} · ${program.weeks} wk × ${program.daysPerWeek} d · `,
+      `${p.complete} of ${p.total} complete (${state})`,
+    ),
+  );
+}
+
+/** A labelled control with its own error line, tied together for screen readers. */
+function field(name, label, control) {
+  control.id = `field-${name}`;
+  control.name = name;
+  control.setAttribute("aria-describedby", `error-${name}`);
+  return h(
+    "div",
+    { class: "field" },
+    h("label", { for: control.id }, label),
+    control,
+    h("p", { class: "field-error", id: `error-${name}`, "data-error-for": name }),
+  );
+}
+
+function select(values, chosen) {
+  return h("select", {}, values.map((v) => h("option", { value: v, selected: v === chosen }, humanize(v))));
+}
+
+function numberInput(name, min, max) {
+  return h("input", { type: "number", inputmode: "numeric", min, max, value: NUMBERS[name] });
+}
+
+function programForm(navigate) {
+  const formError = messageArea("form-error", "alert");
+  const equipment = h(
+    "fieldset",
+    { class: "field equipment", "aria-describedby": "error-equipment" },
+    h("legend", {}, "Equipment (bodyweight is always available)"),
+    EQUIPMENT.map((e) =>
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "equipment", value: e, checked: DEFAULT_EQUIPMENT.has(e) }), ` ${humanize(e)}`),
+    ),
+    h("p", { class: "field-error", id: "error-equipment", "data-error-for": "equipment" }),
+  );
+  const submit = h("button", { type: "submit" }, "Create program");
+  const form = h(
+    "form",
+    { id: "new-program", class: "program-form", novalidate: true },
+    field("name", "Name", h("input", { type: "text", maxlength: 200, autocomplete: "off" })),
+    h(
+      "div",
+      { class: "field-row" },
+      field("goal", "Goal", select(GOALS, "STRENGTH")),
+      field("level", "Level", select(LEVELS, "INTERMEDIATE")),
+    ),
+    h(
+      "div",
+      { class: "field-row" },
+      field("daysPerWeek", "Days per week", numberInput("daysPerWeek", 1, 7)),
+      field("weeks", "Weeks", numberInput("weeks", 1, 52)),
+      field("minutesPerSession", "Minutes per session", numberInput("minutesPerSession", 15, 240)),
+    ),
+    field("startDate", "Start date (optional)", h("input", { type: "date" })),
+    equipment,
+    formError.node,
+    submit,
+  );
+
+  function showError(name, text) {
+    const line = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+    const control = form.elements.namedItem(name);
+    if (!line) return false;
+    line.textContent = text;
+    if (control && control.setAttribute) control.setAttribute("aria-invalid", "true");
+    return true;
+  }
+
+  function clearErrors() {
+    formError.clear();
+    for (const line of form.querySelectorAll(".field-error")) line.textContent = "";
+    for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors();
+    const values = new FormData(form);
+    const input = {
+      name: String(values.get("name") || ""),
+      goal: values.get("goal"),
+      level: values.get("level"),
+      equipment: values.getAll("equipment"),
+      startDate: values.get("startDate") || null,
+    };
+    let bad = false;
+    for (const name of Object.keys(NUMBERS)) {
+      input[name] = Number.parseInt(String(values.get(name)), 10);
+      if (Number.isNaN(input[name])) bad = showError(name, "Enter a whole number.") || bad;
+    }
+    if (bad) return;
+    submit.disabled = true;
+    try {
+      const data = await request(CREATE, { input });
+      const result = unwrap(data.createProgram, "CreateProgramSuccess");
+      navigate(`/programs/${result.program.id}`);
+    } catch (error) {
+      if (!(error.field && showError(error.field, error.message))) formError.show(describe(error), "error");
+      const invalid = form.querySelector("[aria-invalid]");
+      if (invalid) invalid.focus();
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+/** Render "/" into ``root``; returns a teardown function. */
+export function renderPrograms(root, { navigate }) {
+  let gone = false;
+  const list = h("div", { id: "program-list" }, h("p", { class: "hint", role: "status" }, "Loading your programs…"));
+  root.replaceChildren(h("h1", {}, "Your programs"), list);
+  document.title = "Your programs · liftplan";
+  request(PROGRAMS_QUERY).then(
+    (data) => {
+      if (gone) return;
+      const nodes = data.programs.nodes;
+      list.replaceChildren(
+        h("p", { class: "hint" }, `Signed in as ${data.viewer.displayName} (${humanize(data.viewer.role)}).`),
+        nodes.length ? h("ul", { class: "programs" }, nodes.map(programItem)) : h("p", {}, "No programs yet."),
+      );
+      root.append(h("section", { "aria-labelledby": "new-program-title" }, h("h2", { id: "new-program-title" }, "New program"), programForm(navigate)));
+    },
+    (error) => {
+      if (!gone) list.replaceChildren(h("p", { class: "error", role: "alert", id: "page-error", "data-code": error.code }, describe(error)));
+    },
+  );
+  return () => {
+    gone = true;
+  };
+}
