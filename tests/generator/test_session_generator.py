@@ -4,7 +4,7 @@ import logging
 from collections.abc import Sequence
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import (
@@ -30,6 +30,7 @@ from services.session_generator import (
     too_many_missing,
 )
 from services.status_changes import StatusChange
+from tests.chaos import install_exercise_trigger
 from tests.factories import make_program
 
 Factory = async_sessionmaker[AsyncSession]
@@ -240,19 +241,7 @@ async def test_database_error_mid_write_keeps_previous_exercises(
     async with session_factory() as db:
         before = await _exercises(db, session_id)
     # A real failure inside the write transaction: the old rows are already deleted when it hits.
-    async with session_factory() as db, db.begin():
-        await db.execute(
-            text(
-                "CREATE FUNCTION refuse_exercise() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$"
-            )
-        )
-        await db.execute(
-            text(
-                "CREATE TRIGGER refuse_exercise BEFORE INSERT ON session_exercises "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_exercise()"
-            )
-        )
+    await install_exercise_trigger(session_factory, "RAISE EXCEPTION 'disk on fire';")
 
     with caplog.at_level(logging.ERROR, logger="services.session_generator"):
         outcome = await populate_session_by_id(session_factory, session_id)

@@ -14,6 +14,7 @@ from models import GenerationStatus, Movement, Session, SessionExercise
 from services.programs import program_session_ids
 from services.status_events import StatusEvent
 from services.status_hub import StatusHub
+from tests.chaos import install_exercise_trigger
 from tests.factories import make_program
 from tests.workers import run_worker_until_idle
 
@@ -90,29 +91,12 @@ async def test_double_enqueue_runs_once_and_regeneration_runs_again(
     assert (await _statuses(session_factory, program_id))[session_id][:2] == (GenerationStatus.COMPLETE, 2)
 
 
-async def _install_trigger(factory: Factory, body: str) -> None:
-    async with factory() as db, db.begin():
-        await db.execute(text("CREATE SEQUENCE IF NOT EXISTS chaos_seq"))
-        await db.execute(
-            text(
-                "CREATE FUNCTION chaos() RETURNS trigger LANGUAGE plpgsql AS "
-                f"$$ BEGIN {body} RETURN NULL; END $$"
-            )
-        )
-        await db.execute(
-            text(
-                "CREATE TRIGGER chaos AFTER INSERT ON session_exercises "
-                "FOR EACH STATEMENT EXECUTE FUNCTION chaos()"
-            )
-        )
-
-
 async def test_terminated_database_connection_is_retried_and_completes(
     session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
 ) -> None:
     program_id = await _program(session_factory, weeks=1, days_per_week=1)
     # The first write kills its own server connection mid-transaction (as a database restart would).
-    await _install_trigger(
+    await install_exercise_trigger(
         session_factory,
         "IF nextval('chaos_seq') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;",
     )
@@ -127,7 +111,7 @@ async def test_transient_errors_fail_the_session_after_the_last_try(
     session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
 ) -> None:
     program_id = await _program(session_factory, weeks=1, days_per_week=1)
-    await _install_trigger(session_factory, "PERFORM pg_terminate_backend(pg_backend_pid());")
+    await install_exercise_trigger(session_factory, "PERFORM pg_terminate_backend(pg_backend_pid());")
     settings = job_settings.model_copy(update={"generation_max_tries": 3})
     await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)
     await run_worker_until_idle(settings)
@@ -141,7 +125,7 @@ async def test_a_stuck_generation_is_bounded_by_the_timeout(
     session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
 ) -> None:
     program_id = await _program(session_factory, weeks=1, days_per_week=1)
-    await _install_trigger(session_factory, "PERFORM pg_sleep(30);")
+    await install_exercise_trigger(session_factory, "PERFORM pg_sleep(30);")
     settings = job_settings.model_copy(update={"generation_timeout_s": 0.5, "generation_max_tries": 2})
     started = asyncio.get_running_loop().time()
     await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)

@@ -17,6 +17,7 @@ from core.settings import Settings
 from jobs.enqueue import enqueue_pending_program_sessions
 from jobs.reconciler import reconcile_sessions
 from models import GenerationStatus, Session, SessionExercise
+from tests.chaos import SLOW_WRITES, install_exercise_trigger, remove_exercise_trigger
 from tests.factories import make_program
 from tests.workers import run_worker_until_idle
 
@@ -112,19 +113,7 @@ async def test_worker_killed_mid_program_is_recovered(
 ) -> None:
     program_id = await _program(session_factory, weeks=12, days_per_week=7)
     # Slow every write down so the kill lands while jobs are running.
-    async with session_factory() as db, db.begin():
-        await db.execute(
-            text(
-                "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN PERFORM pg_sleep(0.3); RETURN NULL; END $$"
-            )
-        )
-        await db.execute(
-            text(
-                "CREATE TRIGGER slow AFTER INSERT ON session_exercises "
-                "FOR EACH STATEMENT EXECUTE FUNCTION slow()"
-            )
-        )
+    await install_exercise_trigger(session_factory, SLOW_WRITES)
     await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)
     env = {
         **os.environ,
@@ -157,8 +146,7 @@ async def test_worker_killed_mid_program_is_recovered(
     stuck = counts.get(GenerationStatus.IN_PROGRESS, 0)
     assert stuck > 0 and counts.get(GenerationStatus.COMPLETE, 0) < 84, counts
 
-    async with session_factory() as db, db.begin():
-        await db.execute(text("DROP TRIGGER slow ON session_exercises"))
+    await remove_exercise_trigger(session_factory)
     settings = job_settings.model_copy(update={"generation_timeout_s": 1.0})
     await asyncio.sleep(settings.job_timeout_s + 2)  # longer than any live attempt could run
     report = await reconcile_sessions(session_factory, arq_pool, settings, older_than=NOW)

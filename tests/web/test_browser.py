@@ -29,6 +29,7 @@ from models import Role
 from services.movement_library import seed_movement_library
 from tests.api.conftest import Api, UserMaker, running_api
 from tests.api.test_programs_api import create_program
+from tests.chaos import SLOW_WRITES, install_exercise_trigger
 from web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -394,19 +395,7 @@ async def test_the_page_resumes_after_the_server_drops_its_websocket(
     new_page, watch = open_page
     settings = settings_for(database_url, redis_url, worker_max_jobs=2)
     token = await make_token()
-    async with session_factory() as db, db.begin():  # about 0.3 s per session, two at a time
-        await db.execute(
-            text(
-                "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN PERFORM pg_sleep(0.3); RETURN NULL; END $$"
-            )
-        )
-        await db.execute(
-            text(
-                "CREATE TRIGGER slow AFTER INSERT ON session_exercises "
-                "FOR EACH STATEMENT EXECUTE FUNCTION slow()"
-            )
-        )
+    await install_exercise_trigger(session_factory, SLOW_WRITES)  # about 0.3 s a session, two at a time
     assert settings.database_url and settings.redis_url
     app = create_app(settings, ServerUrls(settings.database_url, settings.redis_url, embedded=False))
     port = free_port()
