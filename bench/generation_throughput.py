@@ -23,360 +23,49 @@ import platform
 import random
 import shutil
 import signal
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
+from typing import cast
 
 import arq
-import asyncpg
 from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
-from arq.constants import default_queue_name, health_check_key_suffix
+from arq.connections import RedisSettings
 from redis.asyncio import Redis
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bench.common import (
+    BETWEEN_RUNS_S,
+    CONFIGS,
+    DAYS_PER_WEEK,
+    DEFAULT_DATABASE_URL,
+    DEFAULT_REDIS_URL,
+    EXPECTED_SESSIONS,
+    POLL_S,
+    SETTLE_S,
+    WEEKS,
+    BenchError,
+    Clients,
+    Config,
+    RunResult,
+    admin_execute,
+    check_dedicated,
+    prepare,
+)
+from bench.cpu_accounting import CpuSample, CpuUse
+from bench.report import report
+from bench.worker_processes import start_workers, stop_workers, worker_env
 from core.database import create_engine, create_session_factory
-from core.migrations import upgrade
 from jobs.enqueue import enqueue_pending_program_sessions
-from models import Equipment, GenerationStatus, Goal, Level, Role, Session, SessionExercise
-from services.movement_library import seed_movement_library
+from models import Equipment, GenerationStatus, Goal, Level, Session, SessionExercise
 from services.programs import ProgramSpec, create_program
 from services.status_events import StatusEvent
 from services.status_hub import StatusHub
-from services.users import create_user
-
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/liftplan_bench"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
-
-WEEKS, DAYS_PER_WEEK = 12, 7
-EXPECTED_SESSIONS = WEEKS * DAYS_PER_WEEK  # 84
-
-HEALTH_KEY = default_queue_name + health_check_key_suffix  # written by every worker's first poll
-POLL_S = 0.02  # every wait below polls this often
-SETTLE_S = 1.0  # after the workers are ready and the queue is empty, before the first run
-# Pause between runs: at least 0.5 s so arq finishes the last run's bookkeeping, plus a random part
-# as long as the longest poll delay, so that each program lands at a random point of the workers'
-# poll cycle (a fixed pause would line every run up with the cycle the same way).
-BETWEEN_RUNS_S = (0.5, 1.0)
-WORKER_STOP_TIMEOUT_S = 30.0
-
-
-class BenchError(Exception):
-    """Something the benchmark needs never happened; the message says what."""
-
-
-@dataclass(frozen=True)
-class Config:
-    key: str
-    label: str
-    workers: int
-    poll_delay_s: float | None  # None: liftplan's default (WORKER_POLL_DELAY_S unset, 0.05 s)
-
-    @property
-    def poll_text(self) -> str:
-        return "0.05 s (default)" if self.poll_delay_s is None else f"{self.poll_delay_s:g} s"
-
-
-CONFIGS = (
-    Config("a", "1 worker", 1, None),
-    Config("b", "2 workers", 2, None),
-    Config("c", "1 worker, arq poll 0.5 s", 1, 0.5),
-)
-
-
-# --- CPU accounting from /proc (Linux, local servers; figures are None otherwise) ------------------
-#
-# Other processes may share the machine (test suites with their own embedded servers, say), so
-# only these are counted: the worker processes, the Redis server we use (its pid from INFO), and
-# the PostgreSQL processes serving our database (its client backends and autovacuum workers) plus
-# the server's shared background processes (WAL writer, checkpointer...). What the machine spent
-# beyond those shows up as "other".
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-HAVE_PROC = Path("/proc/stat").exists()
-
-PG_PIDS_SQL = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR datname IS NULL")
-
-
-def _process_cpu_s(pid: int) -> float | None:
-    """User + system CPU seconds of one process, None when it is not visible here."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()  # fields from the 3rd (state) on
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def _cpu_by_pid(pids: Sequence[int]) -> dict[int, float]:
-    return {pid: cpu for pid in pids if (cpu := _process_cpu_s(pid)) is not None}
-
-
-def _machine_busy_s() -> float:
-    """CPU seconds all cores spent busy since boot (everything but idle and iowait)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS  # guest is already in user
-
-
-@dataclass(frozen=True)
-class CpuSample:
-    workers: dict[int, float]
-    postgres: dict[int, float]
-    redis: dict[int, float]
-    bench: float
-    machine_busy_s: float
-    at: float
-
-    @staticmethod
-    async def take(clients: "Clients", worker_pids: Sequence[int]) -> "CpuSample | None":
-        if not HAVE_PROC:
-            return None
-        async with clients.factory() as db:
-            pg_pids = list((await db.scalars(PG_PIDS_SQL)).all())
-        postgres = _cpu_by_pid(pg_pids)
-        if not postgres:  # PostgreSQL runs elsewhere (or in another PID namespace)
-            return None
-        return CpuSample(
-            workers=_cpu_by_pid(worker_pids),
-            postgres=postgres,
-            redis=_cpu_by_pid([clients.redis_pid]),
-            bench=time.process_time(),
-            machine_busy_s=_machine_busy_s(),
-            at=time.perf_counter(),
-        )
-
-
-def _delta(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU spent between two samples by the processes alive at the second (new ones from 0)."""
-    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
-
-
-@dataclass(frozen=True)
-class CpuUse:
-    """CPU seconds spent during one run by process group, and by everything else on the machine."""
-
-    workers: float
-    postgres: float
-    redis: float
-    bench: float
-    other: float
-    wall: float
-
-    @property
-    def machine_busy(self) -> float:
-        """Share of all cores busy (1.0 = every core busy the whole time)."""
-        ours = self.workers + self.postgres + self.redis + self.bench
-        return (ours + self.other) / (self.wall * (os.cpu_count() or 1)) if self.wall else 0.0
-
-    @staticmethod
-    def between(before: CpuSample | None, after: CpuSample | None) -> "CpuUse | None":
-        if before is None or after is None:
-            return None
-        workers = _delta(before.workers, after.workers)
-        postgres = _delta(before.postgres, after.postgres)
-        redis = _delta(before.redis, after.redis)
-        bench = after.bench - before.bench
-        busy = after.machine_busy_s - before.machine_busy_s
-        return CpuUse(
-            workers=workers,
-            postgres=postgres,
-            redis=redis,
-            bench=bench,
-            other=max(0.0, busy - workers - postgres - redis - bench),
-            wall=after.at - before.at,
-        )
-
-
-# --- servers, database and clients ------------------------------------------------------------------
-
-
-def with_database(url: str, database: str) -> str:
-    return make_url(url).set(drivername="postgresql", database=database).render_as_string(hide_password=False)
-
-
-def check_dedicated(database_url: str, redis_url: str) -> str:
-    """The benchmark drops its database and flushes its Redis DB: refuse to do that to others."""
-    name = make_url(database_url).database or ""
-    if "bench" not in name:
-        raise BenchError(
-            f"refusing to use database {name!r}: it is dropped at the end, so its name must contain "
-            "'bench' (set BENCH_DATABASE_URL to e.g. .../liftplan_bench)"
-        )
-    redis_db = RedisSettings.from_dsn(redis_url).database
-    if redis_db == 0:
-        raise BenchError(
-            "refusing to flush Redis DB 0: set BENCH_REDIS_URL to a dedicated DB, e.g. redis://host:6379/13"
-        )
-    return name
-
-
-async def admin_execute(database_url: str, *statements: str) -> None:
-    connection = await asyncpg.connect(with_database(database_url, "postgres"))
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@dataclass
-class Clients:
-    engine: AsyncEngine
-    factory: async_sessionmaker[AsyncSession]
-    arq: ArqRedis
-    redis: Redis
-    redis_pid: int  # of the Redis server, for the CPU accounting
-    hub: StatusHub
-
-    async def close(self) -> None:
-        await self.hub.close()
-        await self.redis.aclose()
-        await self.arq.aclose()
-        await self.engine.dispose()
-
-
-async def prepare(database_url: str) -> int:
-    """Migrate, seed the movement library and create the programs' owner; return the owner's id."""
-    await asyncio.to_thread(upgrade, database_url)  # alembic runs its own event loop
-    engine = create_engine(database_url, pool_size=2)
-    try:
-        async with create_session_factory(engine)() as db, db.begin():
-            seeded = await seed_movement_library(db)
-            owner, _token = await create_user(db, "bench@example.com", "Bench", Role.COACH)
-        print(f"seeded {seeded.total} movements; owner user {owner.id}")
-        return owner.id
-    finally:
-        await engine.dispose()
-
-
-# --- worker processes ------------------------------------------------------------------------------
-
-
-@dataclass
-class Worker:
-    process: asyncio.subprocess.Process
-    log_path: Path
-
-
-def _open_log(path: Path) -> IO[bytes]:
-    return path.open("wb")
-
-
-def _log_tail(path: Path, lines: int = 15) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return "(no log)"
-    return "\n".join("    " + line for line in text.splitlines()[-lines:]) or "    (empty log)"
-
-
-def worker_env(config: Config, database_url: str, redis_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env["DATABASE_URL"] = database_url
-    env["REDIS_URL"] = redis_url
-    env.pop("WORKER_POLL_DELAY_S", None)  # (a) and (b) measure liftplan's default
-    if config.poll_delay_s is not None:
-        env["WORKER_POLL_DELAY_S"] = str(config.poll_delay_s)
-    return env
-
-
-async def wait_for(description: str, timeout_s: float, check: Callable[[], Awaitable[bool]]) -> None:
-    """Poll ``check`` every 20 ms until it is true; fail with ``description`` after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if await check():
-            return
-        if time.monotonic() > deadline:
-            raise BenchError(f"timed out after {timeout_s:g} s waiting for {description}")
-        await asyncio.sleep(POLL_S)
-
-
-def worker_ready(redis: Redis, worker: Worker) -> Callable[[], Awaitable[bool]]:
-    async def check() -> bool:
-        if worker.process.returncode is not None:
-            raise BenchError(
-                f"worker pid {worker.process.pid} exited with {worker.process.returncode} before it was "
-                f"ready; the end of {worker.log_path}:\n{_log_tail(worker.log_path)}"
-            )
-        return bool(await redis.exists(HEALTH_KEY))
-
-    return check
-
-
-def queue_empty(pool: ArqRedis) -> Callable[[], Awaitable[bool]]:
-    async def check() -> bool:
-        return await pool.zcard(default_queue_name) == 0
-
-    return check
-
-
-async def start_workers(
-    config: Config, clients: Clients, env: dict[str, str], log_dir: Path, timeout_s: float
-) -> list[Worker]:
-    """Start the workers one after another, each waited for until its first poll wrote arq's
-    health-check key (after its ``on_startup`` built its engine and publisher); then let them settle."""
-    workers: list[Worker] = []
-    try:
-        for index in range(1, config.workers + 1):
-            await clients.redis.delete(HEALTH_KEY)
-            log_path = log_dir / f"worker-{config.key}-{index}.log"
-            log = _open_log(log_path)
-            try:
-                process = await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "main.py",
-                    "worker",
-                    cwd=ROOT,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,  # our SIGTERM, not the terminal's Ctrl-C, stops it
-                )
-            finally:
-                log.close()
-            worker = Worker(process, log_path)
-            workers.append(worker)
-            await wait_for(f"worker {index} (log {log_path})", timeout_s, worker_ready(clients.redis, worker))
-        # Each worker's first poll also enqueues its start-up reconcile cron job: let it run.
-        await wait_for("the start-up jobs to leave the queue", timeout_s, queue_empty(clients.arq))
-        await asyncio.sleep(SETTLE_S)
-    except BaseException:
-        await stop_workers(workers)
-        raise
-    return workers
-
-
-async def stop_workers(workers: Sequence[Worker]) -> None:
-    """SIGTERM every worker, then wait for each; kill the ones that do not stop in time."""
-    for worker in workers:
-        if worker.process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                worker.process.send_signal(signal.SIGTERM)
-    for worker in workers:
-        try:
-            async with asyncio.timeout(WORKER_STOP_TIMEOUT_S):
-                code = await worker.process.wait()
-        except TimeoutError:
-            print(f"warning: worker pid {worker.process.pid} ignored SIGTERM for 30 s; killing it")
-            with contextlib.suppress(ProcessLookupError):
-                worker.process.kill()
-            code = await worker.process.wait()
-        if code not in (0, -signal.SIGTERM):  # -15: stopped before arq installed its handler
-            print(
-                f"warning: worker pid {worker.process.pid} exited with {code}; "
-                f"the end of {worker.log_path}:\n{_log_tail(worker.log_path)}"
-            )
-
 
 # --- one measured run ------------------------------------------------------------------------------
 
@@ -438,15 +127,6 @@ async def watch_database(
         if complete >= EXPECTED_SESSIONS:
             return
         await asyncio.sleep(POLL_S)
-
-
-@dataclass(frozen=True)
-class RunResult:
-    created_s: float  # create_program + commit + enqueue of the 84 jobs
-    first_s: float
-    last_s: float
-    attempts: int
-    cpu: CpuUse | None
 
 
 async def cross_check(clients: Clients, program_id: int) -> int:
@@ -564,89 +244,6 @@ async def run_config(
     finally:
         await stop_workers(workers)
     return results
-
-
-# --- report ----------------------------------------------------------------------------------------
-
-
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        )
-
-    return "\n".join([line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
-
-
-def report(results: dict[Config, list[RunResult]]) -> str:
-    baseline = statistics.median(r.last_s for r in results[CONFIGS[0]]) if CONFIGS[0] in results else None
-    rows: list[list[str]] = []
-    cpu_rows: list[list[str]] = []
-    for config, runs in results.items():
-        last = [r.last_s for r in runs]
-        median = statistics.median(last)
-        rows.append(
-            [
-                f"({config.key}) {config.label}",
-                str(len(runs)),
-                f"{median:.3f}",
-                f"{min(last):.3f}",
-                f"{max(last):.3f}",
-                f"{statistics.median(r.first_s for r in runs):.3f}",
-                f"{EXPECTED_SESSIONS / median:.1f}",
-                f"{median / baseline:.2f}x" if baseline else "-",
-            ]
-        )
-        cpus = [r.cpu for r in runs if r.cpu is not None]
-        if cpus:
-            cpu_rows.append(
-                [
-                    f"({config.key}) {config.label}",
-                    f"{statistics.median(r.created_s for r in runs):.3f}",
-                    f"{statistics.median(c.workers for c in cpus):.2f}",
-                    f"{statistics.median(c.postgres for c in cpus):.2f}",
-                    f"{statistics.median(c.redis for c in cpus):.2f}",
-                    f"{statistics.median(c.bench for c in cpus):.2f}",
-                    f"{statistics.median(c.other for c in cpus):.2f}",
-                    f"{statistics.median(c.machine_busy for c in cpus):.0%}",
-                    f"{1000 * statistics.median(c.workers for c in cpus) / EXPECTED_SESSIONS:.1f}",
-                ]
-            )
-    text = render_table(
-        [
-            "configuration",
-            "runs",
-            "median s",
-            "min s",
-            "max s",
-            "1st COMPLETE s",
-            "sessions/s",
-            "vs (a)",
-        ],
-        rows,
-    )
-    if cpu_rows:
-        text += (
-            "\n\nPer run (medians): create+enqueue time, CPU seconds by process ('other': everything "
-            "else on the machine), share of all cores busy\n"
-        )
-        text += render_table(
-            [
-                "configuration",
-                "create+enqueue s",
-                "workers CPU s",
-                "postgres CPU s",
-                "redis CPU s",
-                "bench CPU s",
-                "other CPU s",
-                "machine busy",
-                "worker CPU ms/session",
-            ],
-            cpu_rows,
-        )
-    return text
 
 
 # --- main ------------------------------------------------------------------------------------------
