@@ -119,3 +119,30 @@ async def test_cursor_validity(redis: Redis) -> None:
         await cursor_is_resumable(redis, PROGRAM, "garbage")
     with pytest.raises(InvalidCursor):
         await events_after(redis, PROGRAM, "-5-1")
+
+
+async def test_listeners_are_told_when_redis_goes_away(tmp_path: object) -> None:
+    """A real Redis server stopped under the hub: every listener gets the reason, none hangs."""
+    from pathlib import Path
+
+    from core.embedded_redis import EmbeddedRedis
+
+    server = EmbeddedRedis(Path(str(tmp_path)))
+    client = Redis.from_url(server.start())
+    hub = StatusHub(client)
+    try:
+        listeners = [hub.listen(PROGRAM) for _ in range(3)]
+        pending = [asyncio.create_task(anext(listener)) for listener in listeners]
+        for _ in range(500):
+            reader = hub._readers.get(PROGRAM)
+            if reader is not None and len(reader.listeners) == 3:
+                break
+            await asyncio.sleep(0.01)
+        server.stop()
+        for task in pending:
+            with pytest.raises(ListenerDropped, match="status stream unavailable"):
+                await asyncio.wait_for(task, 10)
+    finally:
+        server.stop()
+        await hub.close()
+        await client.aclose()
