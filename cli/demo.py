@@ -7,10 +7,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from cli.runtime import Clients
-from jobs.enqueue import enqueue_pending_program_sessions
-from models import Equipment, Goal, Level, Program, Role, User
+from models import Equipment, GenerationStatus, Goal, Level, Program, Role, User
 from services.movement_library import seed_movement_library
-from services.programs import ProgramSpec, create_program
+from services.programs import ProgramSpec, create_program, program_session_ids
 from services.users import create_user, rotate_token, user_for_token
 
 DEMO_EMAIL = "demo@liftplan.local"
@@ -21,7 +20,8 @@ async def prepare_demo(clients: Clients, data_dir: Path) -> str:
     """Seed the library, make sure the demo user and program exist, enqueue what is pending,
     and return the demo token (kept in the data folder, readable by its owner only)."""
     token_path = data_dir / DEMO_TOKEN_FILE
-    async with clients.factory() as db, db.begin():
+    async with clients.units() as uow:
+        db = uow.db
         await seed_movement_library(db)
         user = await db.scalar(select(User).where(User.email == DEMO_EMAIL))
         token = token_path.read_text().strip() if token_path.exists() else ""
@@ -32,7 +32,7 @@ async def prepare_demo(clients: Clients, data_dir: Path) -> str:
         program = await db.scalar(select(Program).where(Program.owner_id == user.id).limit(1))
         if program is None:
             program = await create_program(
-                db,
+                uow,
                 ProgramSpec(
                     owner_id=user.id,
                     name="Demo: 12-week hypertrophy, 4 days, full gym",
@@ -48,5 +48,10 @@ async def prepare_demo(clients: Clients, data_dir: Path) -> str:
     fd = os.open(token_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(token)
-    await enqueue_pending_program_sessions(clients.arq, clients.factory, program.id)
+    # A program left unfinished by the last run (stopped mid-generation) is queued again.
+    async with clients.factory() as db:
+        unfinished = await program_session_ids(
+            db, program.id, [GenerationStatus.PENDING, GenerationStatus.IN_PROGRESS]
+        )
+    await clients.queue.enqueue_generation(unfinished)
     return token

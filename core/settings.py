@@ -40,16 +40,41 @@ class Settings(BaseSettings):
         default=0.05, gt=0, le=5, description="arq's queue poll interval (its default 0.5 s is slow)."
     )
     generation_timeout_s: float = Field(default=30, gt=0, description="One attempt at one session.")
-    generation_max_tries: int = Field(default=5, ge=1, le=50, description="Tries on transient errors.")
+    generation_retry_window_s: float = Field(
+        default=600,
+        gt=0,
+        description="Transient failures are retried this long, then the session is FAILED with the reason.",
+    )
     generation_retry_base_s: float = Field(default=1.0, ge=0, description="Backoff: base x 2^(try-1).")
-    generation_retry_max_s: float = Field(default=60.0, ge=0, description="Backoff cap.")
+    generation_retry_max_s: float = Field(default=15.0, ge=0, description="Backoff cap.")
+    reconcile_every_s: float = Field(
+        default=15, gt=0, description="How often a worker's reconciler looks for sessions without a job."
+    )
     reconcile_after_s: float = Field(
-        default=120, gt=0, description="Unfinished sessions untouched this long are re-enqueued."
+        default=10, ge=0, description="Unfinished sessions changed more recently than this are left alone."
     )
     reconcile_max_attempts: int = Field(
         default=10, ge=1, description="A session attempted this often is failed, not re-enqueued."
     )
-    status_stream_maxlen: int = Field(default=10_000, ge=100, description="Events kept per program.")
+    db_idle_in_transaction_timeout_s: float = Field(
+        default=10,
+        gt=0,
+        description="PostgreSQL ends a transaction left idle this long (a frozen process's locks).",
+    )
+
+    # Status events (see README, "Jobs and status events").
+    status_events_retention_s: float = Field(
+        default=7 * 86_400,
+        gt=0,
+        description="Events kept in PostgreSQL for resuming; older cursors get a snapshot.",
+    )
+    status_stream_maxlen: int = Field(default=10_000, ge=100, description="Entries kept in the Redis stream.")
+    status_relay_sweep_s: float = Field(
+        default=0.5, gt=0, description="A relay looks for undelivered events at least this often."
+    )
+    status_hub_poll_s: float = Field(
+        default=2.0, gt=0, description="Watchers catch up from PostgreSQL at least this often."
+    )
 
     # Limits on what one request may cost (see README, "Security").
     max_body_bytes: int = Field(default=100_000, ge=1_000, description="Largest HTTP request body.")
@@ -89,7 +114,9 @@ class Settings(BaseSettings):
 
     @property
     def job_timeout_s(self) -> float:
-        """arq's own timeout: a backstop a little above ours, kept short (python-arq issue 343)."""
+        """arq's own timeout: a backstop a little above ours (a job it cuts off is retried, see
+        ``jobs.generation``), kept short because a dead worker's jobs stay hidden for this + 10 s
+        (python-arq issue 343) unless the reconciler releases them first."""
         return self.generation_timeout_s + 2
 
     @property

@@ -1,18 +1,44 @@
-"""The ``generate_session`` task: one session, retried with backoff on transient failures."""
+"""The ``generate_session`` task: one session; transient failures are retried for a while, never dropped.
+
+A transient failure (PostgreSQL or Redis unreachable, a timeout, a deadlock) asks arq to run the
+job again after a backoff, for as long as ``generation_retry_window_s`` since the first such
+failure (noted in Redis, so it survives the retries); then the session is FAILED with the reason.
+A permanent failure is recorded at once by the generator. arq's own timeout, a little above ours,
+cancels the task and would drop the job: that cancellation (and a worker shutting down) is turned
+into a retry here too, so only our code decides when a session has failed.
+"""
 
 import asyncio
 import logging
 import random
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from arq import Retry
+from redis.asyncio import Redis
 
 from core.settings import Settings
 from services.errors import NotFound
-from services.session_generator import mark_session_failed, populate_session_by_id
-from services.transient_errors import is_transient
+from services.movement_catalogue import MovementSpec
+from services.outages import Outages, describe_error
+from services.session_generator import UnitsOfWork, fail_session, populate_session_by_id
+from services.transient_errors import is_connection_loss, is_transient
 
 log = logging.getLogger(__name__)
+
+RETRYING_SINCE_PREFIX = "liftplan:retrying-since:"
+
+
+@dataclass(frozen=True)
+class GenerationContext:
+    """What ``generate_session`` needs, built once per worker (``ctx["generation"]``)."""
+
+    settings: Settings
+    units: UnitsOfWork
+    redis: Redis
+    outages: Outages
+    catalogue: tuple[MovementSpec, ...]
 
 
 def retry_delay(settings: Settings, job_try: int) -> float:
@@ -21,37 +47,86 @@ def retry_delay(settings: Settings, job_try: int) -> float:
     return base * random.uniform(0.8, 1.2)
 
 
+async def _retrying_since(redis: Redis, session_id: int, window_s: float) -> float:
+    """When this session's run of transient failures began (now, if Redis cannot say)."""
+    now = time.time()
+    key = f"{RETRYING_SINCE_PREFIX}{session_id}"
+    try:
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.set(key, now, nx=True, ex=int(window_s * 2) + 60)
+            pipe.get(key)
+            _, since = await pipe.execute()
+        return float(since) if since is not None else now
+    except Exception:
+        return now
+
+
+async def _forget_retries(redis: Redis, session_id: int) -> None:
+    try:
+        await redis.delete(f"{RETRYING_SINCE_PREFIX}{session_id}")
+    except Exception:
+        log.debug("could not clear the retry mark of session %d", session_id, exc_info=True)
+
+
 async def generate_session(ctx: dict[str, Any], session_id: int) -> str:
-    settings: Settings = ctx["settings"]
-    factory = ctx["session_factory"]
-    publish = ctx["publish_status"]
+    gen: GenerationContext = ctx["generation"]
+    settings = gen.settings
     job_try: int = ctx.get("job_try", 1)
     try:
         async with asyncio.timeout(settings.generation_timeout_s):
-            outcome = await populate_session_by_id(factory, session_id, notify=publish)
+            outcome = await populate_session_by_id(gen.units, session_id, catalogue=gen.catalogue)
     except NotFound as exc:
         # Deleted since it was enqueued: nothing to record, nothing to retry.
-        log.error("generate_session(%d): %s", session_id, exc)
+        log.warning("generate_session(%d): %s", session_id, exc)
         return "NOT_FOUND"
+    except asyncio.CancelledError:
+        # arq cancels the task on its own timeout (and would then drop the job) or on shutdown;
+        # either way the session is unfinished and must run again. This task ends here.
+        log.warning("generate_session(%d) was cut off; it will run again", session_id)
+        raise Retry(defer=retry_delay(settings, job_try)) from None
     except Exception as exc:
-        if not is_transient(exc):  # our own timeout (TimeoutError) counts as transient
-            reason = f"unexpected error: {type(exc).__name__}: {exc}"
-            log.error("generate_session(%d) failed: %s", session_id, reason, exc_info=True)
-            await mark_session_failed(factory, session_id, reason, notify=publish)
-            return "FAILED"
-        if job_try < settings.generation_max_tries:
-            delay = retry_delay(settings, job_try)
-            log.warning(
-                "generate_session(%d) try %d/%d hit a transient error, retrying in %.1f s: %r",
-                session_id,
-                job_try,
-                settings.generation_max_tries,
-                delay,
-                exc,
-            )
-            raise Retry(defer=delay) from exc
-        reason = f"gave up after {job_try} tries; last error: {type(exc).__name__}: {exc}"
-        log.error("generate_session(%d): %s", session_id, reason, exc_info=True)
-        await mark_session_failed(factory, session_id, reason, notify=publish)
+        if is_transient(exc):
+            return await _retry_or_give_up(gen, session_id, job_try, exc)
+        reason = f"unexpected error: {describe_error(exc)}"
+        log.error("generate_session(%d) failed: %s", session_id, reason, exc_info=True)
+        async with gen.units() as uow:
+            await fail_session(uow, session_id, reason)
         return "FAILED"
-    return outcome.status.value
+    gen.outages.database.recovered()
+    if job_try > 1:
+        await _forget_retries(gen.redis, session_id)
+    return outcome.skipped or outcome.status.value
+
+
+async def _retry_or_give_up(gen: GenerationContext, session_id: int, job_try: int, exc: Exception) -> str:
+    settings = gen.settings
+    if is_connection_loss(exc):
+        gen.outages.database.failed(exc)  # one WARNING per outage, not one per job and try
+    since = await _retrying_since(gen.redis, session_id, settings.generation_retry_window_s)
+    waited = time.time() - since
+    if waited < settings.generation_retry_window_s:
+        delay = retry_delay(settings, job_try)
+        log.log(
+            logging.INFO if is_connection_loss(exc) else logging.WARNING,
+            "generate_session(%d) try %d hit a transient error, retrying in %.1f s: %s",
+            session_id,
+            job_try,
+            delay,
+            describe_error(exc),
+        )
+        raise Retry(defer=delay) from exc
+    reason = (
+        f"gave up after {waited:.0f} s of transient errors ({job_try} tries); "
+        f"last error: {describe_error(exc)}"
+    )
+    try:
+        async with gen.units() as uow:
+            await fail_session(uow, session_id, reason)
+    except Exception as record_exc:
+        if not is_transient(record_exc):
+            raise
+        # The failure cannot be recorded while the database is away: keep trying until it can.
+        raise Retry(defer=retry_delay(settings, job_try)) from exc
+    log.error("generate_session(%d): %s", session_id, reason, exc_info=exc)
+    await _forget_retries(gen.redis, session_id)
+    return "FAILED"

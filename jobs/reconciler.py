@@ -1,31 +1,38 @@
 """Bring back sessions whose job was lost: a worker killed mid-job, or Redis restarted empty.
 
-Runs as an arq cron job every minute on every worker (arq's cron uniqueness lets one run per
-tick) and on demand with ``main.py reconcile``. For each session untouched for
-``reconcile_after_s`` while PENDING or IN_PROGRESS:
-- no job in Redis (queue lost): enqueue it again, or fail it once it has been attempted
-  ``reconcile_max_attempts`` times, so a session that kills its worker every time cannot loop;
-- its job marked running for longer than the job timeout: no live worker can still be on it
-  (arq would have cancelled it), so the worker died; the mark is released and the queued job
+Every worker runs a ``Reconciler`` loop: every ``reconcile_every_s`` (one worker per tick, by a
+lock in Redis) and at once when PostgreSQL or Redis answers again after an outage. It is also
+``main.py reconcile``. For each PENDING or IN_PROGRESS session unchanged for ``reconcile_after_s``:
+- no job in Redis (the queue was lost, or the enqueue after its commit failed): enqueue it again,
+  or fail it once it has been attempted ``reconcile_max_attempts`` times, so a session that kills
+  its worker every time cannot loop;
+- its job marked running for longer than arq's timeout: no live worker can still be on it (ours
+  ends every attempt before that), so the worker died or froze; the mark is released and the job
   runs again at once instead of after arq's in-progress timeout (python-arq issue 343);
 - otherwise the job is queued or running and is left alone.
+Each tick also prunes status events older than ``status_events_retention_s``.
 """
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
-from arq.connections import ArqRedis
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from redis.exceptions import RedisError
 
+from core.job_queue import ArqJobQueue
 from core.settings import Settings
-from jobs.enqueue import enqueue_session_generation, generation_job_states, release_lost_job
+from services.outages import Outages
 from services.reconciliation import stale_unfinished_sessions
-from services.session_generator import mark_session_failed
-from services.status_changes import StatusListener
+from services.session_generator import UnitsOfWork, fail_session
+from services.status_log import prune_events
+from services.transient_errors import is_transient
 
 log = logging.getLogger(__name__)
+
+LOCK_KEY = "liftplan:reconciler-lock"
 
 
 @dataclass
@@ -38,18 +45,17 @@ class ReconcileReport:
 
 
 async def reconcile_sessions(
-    factory: async_sessionmaker[AsyncSession],
-    pool: ArqRedis,
+    units: UnitsOfWork,
+    queue: ArqJobQueue,
     settings: Settings,
     *,
-    notify: StatusListener | None = None,
     older_than: dt.timedelta | None = None,
 ) -> ReconcileReport:
     age = older_than if older_than is not None else dt.timedelta(seconds=settings.reconcile_after_s)
-    async with factory() as db:
-        stale = await stale_unfinished_sessions(db, age)
+    async with units() as uow:
+        stale = await stale_unfinished_sessions(uow.db, age)
     report = ReconcileReport(stale=len(stale))
-    states = await generation_job_states(pool, [s.session_id for s in stale])
+    states = await queue.job_states([s.session_id for s in stale])
     retry: list[int] = []
     for session in stale:
         state = states[session.session_id]
@@ -58,31 +64,87 @@ async def reconcile_sessions(
                 reason = (
                     f"gave up after {session.attempts} attempts that never finished (worker lost each time)"
                 )
-                await mark_session_failed(factory, session.session_id, reason, notify=notify)
-                report.failed.append(session.session_id)
+                async with units() as uow:
+                    if await fail_session(uow, session.session_id, reason):
+                        report.failed.append(session.session_id)
             else:
                 retry.append(session.session_id)
         elif (running_for := state.running_for_s(settings.job_timeout_s)) is not None and (
             running_for > settings.job_timeout_s + 1
         ):
-            await release_lost_job(pool, session.session_id)
+            await queue.release_lost_job(session.session_id)
             report.released.append(session.session_id)
         else:
             report.alive += 1
-    report.requeued = await enqueue_session_generation(pool, retry)
+    report.requeued = await queue.enqueue_generation(retry)
     if report.requeued or report.released or report.failed:
         log.warning(
-            "reconciler: %d stale sessions; re-enqueued %s, released lost jobs of %s, failed %s",
+            "reconciler: %d stale sessions; re-enqueued %d, released lost jobs of %s, failed %s",
             report.stale,
-            report.requeued,
+            len(report.requeued),
             report.released,
             report.failed,
         )
     return report
 
 
-async def reconcile(ctx: dict[str, Any]) -> str:
-    report = await reconcile_sessions(
-        ctx["session_factory"], ctx["redis"], ctx["settings"], notify=ctx["publish_status"]
-    )
-    return f"requeued={len(report.requeued)} failed={len(report.failed)}"
+class Reconciler:
+    """The reconciler loop of one worker process."""
+
+    def __init__(self, units: UnitsOfWork, queue: ArqJobQueue, settings: Settings, outages: Outages) -> None:
+        self._units = units
+        self._queue = queue
+        self._settings = settings
+        self._outages = outages
+        self._now = asyncio.Event()
+        self._token = uuid.uuid4().hex
+        self._task: asyncio.Task[None] | None = None
+        self.runs = 0
+        outages.database.on_recovery(self.wake)
+        outages.redis.on_recovery(self.wake)
+
+    def wake(self) -> None:
+        """Run now (a backend is back), whichever worker ran last."""
+        self._now.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="reconciler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _my_turn(self) -> bool:
+        """One worker per tick: the first to take the lock for most of the interval."""
+        lease_ms = int(self._settings.reconcile_every_s * 800)
+        return bool(await self._queue.pool.set(LOCK_KEY, self._token, nx=True, px=max(lease_ms, 1)))
+
+    async def _run(self) -> None:
+        while True:
+            woken = False
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._settings.reconcile_every_s):
+                    await self._now.wait()
+                    woken = True
+            self._now.clear()
+            try:
+                if not woken and not await self._my_turn():
+                    continue
+                await reconcile_sessions(self._units, self._queue, self._settings)
+                async with self._units() as uow:
+                    pruned = await prune_events(
+                        uow.db, dt.timedelta(seconds=self._settings.status_events_retention_s)
+                    )
+                if pruned:
+                    log.info("pruned %d status events older than the retention", pruned)
+                self.runs += 1
+            except (RedisError, OSError) as exc:
+                self._outages.redis.failed(exc)
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.error("reconciler failed", exc_info=True)
+                else:
+                    self._outages.database.failed(exc)

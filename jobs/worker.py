@@ -1,63 +1,138 @@
-"""The arq worker: functions, cron, and the clients its jobs share through ``ctx``."""
+"""The arq worker: the generation function, the clients its jobs share, and the loops beside it.
+
+A worker process runs arq's poll loop (kept alive through Redis outages by ``SupervisedWorker``),
+a status relay (events it commits reach Redis at once; anyone's undelivered ones within a sweep)
+and a reconciler. Everything shared is built in ``on_startup`` and reached through ``ctx``.
+"""
 
 import asyncio
 import contextlib
+import dataclasses
+import logging
 from typing import Any
 
-from arq import Worker, cron, func
-from arq.connections import RedisSettings
+from arq import Worker, create_pool, func
+from arq.connections import ArqRedis, RedisSettings
+from redis.exceptions import RedisError
 
 from core.database import create_engine, create_session_factory
+from core.job_queue import GENERATE_SESSION, ArqJobQueue
 from core.settings import Settings
-from jobs.enqueue import GENERATE_SESSION
-from jobs.generation import generate_session
-from jobs.reconciler import reconcile
+from jobs.generation import GenerationContext, generate_session
+from jobs.reconciler import Reconciler
 from services.movement_catalogue import load_catalogue
-from services.status_events import StatusEventPublisher
+from services.outages import Backoff, Outages
+from services.status_relay import StatusRelay
+from services.status_stream import StatusStream
+from services.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+# Far above any real number of tries: retries are bounded by time (jobs.generation), not count.
+UNBOUNDED_TRIES = 1_000_000
+
+
+class SupervisedWorker(Worker):
+    """arq's ``Worker``, kept alive through Redis outages of any length.
+
+    arq 0.28 ends ``main()`` on the first Redis error of its poll loop, busy or idle (python-arq
+    issues 435 and 498), and leaks a job slot when Redis fails while it starts a job. Here a
+    failed poll is logged once per outage (``Outages``), retried with backoff, and a job start
+    that fails gives its slot back. Depends on arq's ``_poll_iteration`` and ``start_jobs``;
+    pyproject pins arq below 0.29 and tests/jobs/test_outages.py stops Redis under a worker.
+    """
+
+    outages: Outages
+    _backoff: Backoff
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except (RedisError, OSError) as exc:
+            self.outages.redis.failed(exc)
+            await asyncio.sleep(self._backoff.next())
+            return
+        self._backoff.reset()
+        self.outages.redis.recovered()
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        for job_id in job_ids:
+            counter, started = self.job_counter, job_id.decode() in self.tasks
+            try:
+                await super().start_jobs([job_id])
+            except (RedisError, OSError):
+                # arq took a slot (semaphore and counter) before the Redis call that failed.
+                if not started and job_id.decode() not in self.tasks and self.job_counter > counter:
+                    self.job_counter -= 1
+                    self.sem.release()
+                raise
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx["settings"]
+    outages: Outages = ctx["outages"]
+    pool: ArqRedis = ctx["redis"]
     # Parse the catalogue once, off the event loop, before the first job needs it.
-    await asyncio.to_thread(load_catalogue)
-    ctx["engine"] = create_engine(ctx["database_url"], pool_size=max(2, settings.worker_max_jobs))
-    ctx["session_factory"] = create_session_factory(ctx["engine"])
-    ctx["publish_status"] = StatusEventPublisher(ctx["redis"], maxlen=settings.status_stream_maxlen)
+    catalogue = tuple(await asyncio.to_thread(load_catalogue))
+    engine = create_engine(
+        ctx["database_url"],
+        pool_size=max(2, settings.worker_max_jobs),
+        idle_in_transaction_timeout_s=settings.db_idle_in_transaction_timeout_s,
+    )
+    factory = create_session_factory(engine)
+    relay = StatusRelay(
+        factory,
+        StatusStream(pool, maxlen=settings.status_stream_maxlen),
+        outages,
+        sweep_s=settings.status_relay_sweep_s,
+    )
+    queue = ArqJobQueue(pool)
+    units = UnitOfWorkFactory(factory, relay=relay, queue=queue, queue_outage=outages.redis)
+    reconciler = Reconciler(units, queue, settings, outages)
+    ctx.update(engine=engine, relay=relay, reconciler=reconciler, units=units, queue=queue)
+    ctx["generation"] = GenerationContext(settings, units, pool, outages, catalogue)
+    relay.start()
+    if not ctx["burst"]:
+        reconciler.start()
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
+    reconciler: Reconciler | None = ctx.get("reconciler")
+    if reconciler is not None:
+        await reconciler.stop()
+    relay: StatusRelay | None = ctx.get("relay")
+    if relay is not None:
+        await relay.stop()
     engine = ctx.get("engine")
     if engine is not None:
         await engine.dispose()
 
 
 def build_worker(
-    settings: Settings, database_url: str, redis_url: str, *, burst: bool = False, handle_signals: bool = True
-) -> Worker:
-    """A worker for the generation queue. ``burst`` stops it once the queue is empty (tests)."""
-    return Worker(
+    settings: Settings,
+    database_url: str,
+    redis_url: str,
+    *,
+    burst: bool = False,
+    handle_signals: bool = True,
+    outages: Outages | None = None,
+    redis_pool: ArqRedis | None = None,
+) -> SupervisedWorker:
+    """A worker for the generation queue. ``burst`` stops it once the queue is empty (tests);
+    ``redis_pool``, already connected (``wait_for_redis``), spares arq its few connection tries."""
+    outages = outages or Outages()
+    worker = SupervisedWorker(
         functions=[
             func(
                 generate_session,
                 name=GENERATE_SESSION,
                 keep_result=0,
                 timeout=settings.job_timeout_s,
-                # Our task counts its own tries; this only stops a job whose worker dies every time.
-                max_tries=settings.generation_max_tries + 3,
-            )
-        ],
-        # No function may have a longer timeout than generation: arq keeps a dead worker's jobs
-        # marked in progress for the longest timeout + 10 s, and the reconciler relies on that.
-        cron_jobs=[
-            cron(
-                reconcile,
-                name="reconcile",
-                second={0},
-                timeout=settings.job_timeout_s,
-                run_at_startup=not burst,
+                max_tries=UNBOUNDED_TRIES,
             )
         ],
         redis_settings=RedisSettings.from_dsn(redis_url),
+        redis_pool=redis_pool,
         burst=burst,
         handle_signals=handle_signals,
         on_startup=on_startup,
@@ -66,8 +141,27 @@ def build_worker(
         job_timeout=settings.job_timeout_s,
         keep_result=0,
         poll_delay=settings.worker_poll_delay_s,
-        ctx={"settings": settings, "database_url": database_url},
+        ctx={"settings": settings, "database_url": database_url, "outages": outages, "burst": burst},
     )
+    worker.outages = outages
+    worker._backoff = Backoff()
+    return worker
+
+
+async def wait_for_redis(redis_url: str, outages: Outages) -> ArqRedis:
+    """Connect, however long Redis takes to answer (a worker started during an outage waits)."""
+    settings = dataclasses.replace(RedisSettings.from_dsn(redis_url), conn_retries=0)
+    backoff = Backoff(cap=5.0)
+    while True:
+        try:
+            pool = await create_pool(settings)
+            await pool.ping()
+        except (RedisError, OSError) as exc:
+            outages.redis.failed(exc)
+            await asyncio.sleep(backoff.next())
+            continue
+        outages.redis.recovered()
+        return pool
 
 
 async def stop_worker(worker: Worker, task: "asyncio.Task[None]", grace_s: float = 10.0) -> None:

@@ -14,6 +14,7 @@ from models.enums import (
 from models.movements import Movement
 from models.programs import Microcycle, Program
 from models.sessions import Session, SessionExercise
+from models.status_events import StatusEventHead, StatusEventRow
 from models.users import User
 
 __all__ = [
@@ -31,5 +32,7 @@ __all__ = [
     "Role",
     "Session",
     "SessionExercise",
+    "StatusEventHead",
+    "StatusEventRow",
     "User",
 ]

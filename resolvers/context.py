@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from arq.connections import ArqRedis
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -17,6 +16,7 @@ from resolvers.dataloaders import Loaders
 from services.errors import DomainError
 from services.status_hub import StatusHub
 from services.subscription_limits import SubscriptionLimiter
+from services.unit_of_work import UnitOfWorkFactory
 
 
 class Unauthenticated(DomainError):
@@ -34,7 +34,7 @@ class Context:
     session_factory: async_sessionmaker[AsyncSession]
     loaders: Loaders
     redis: Redis
-    arq: ArqRedis
+    units: UnitOfWorkFactory
     hub: StatusHub
     subscriptions: SubscriptionLimiter
     user: User | None = None

@@ -5,7 +5,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from jobs.enqueue import enqueue_pending_program_sessions, enqueue_session_generation
 from models import Equipment, GenerationStatus, Goal, Level, Microcycle, Program, Role, Session
 from resolvers.context import GraphQLInfo
 from resolvers.ids import parse_id
@@ -15,8 +14,7 @@ from services.errors import Forbidden, InvalidInput
 from services.generation_progress import GenerationProgress
 from services.programs import ProgramSpec, create_program
 from services.rate_limits import spend
-from services.repair import apply_repair, plan_repair
-from services.status_events import StatusEventPublisher
+from services.repair import repair_program
 
 DEFAULT_PAGE_SIZE = 20
 CURSOR_PREFIX = "program:"
@@ -71,7 +69,7 @@ async def create(
     equipment: Sequence[Equipment],
     start_date: dt.date | None,
 ) -> Program:
-    """Create the program with every session PENDING, commit, then enqueue every session."""
+    """Create the program with every session PENDING; its sessions are queued after the commit."""
     ctx = info.context
     user = ctx.require_user()
     await spend(ctx.redis, user.id, "createProgram", ctx.settings.rate_limit_per_minute)
@@ -86,12 +84,8 @@ async def create(
         equipment=frozenset(equipment),
         start_date=start_date or dt.date.today(),
     )
-    async with ctx.session_factory() as db, db.begin():
-        created = await create_program(db, spec)
-    # After the commit: if Redis is down now, the sessions are PENDING and the reconciler
-    # enqueues them later; the program is never lost.
-    await enqueue_pending_program_sessions(ctx.arq, ctx.session_factory, created.id)
-    return created
+    async with ctx.units() as uow:
+        return await create_program(uow, spec)
 
 
 async def microcycles(info: GraphQLInfo, program: Program) -> list[Microcycle]:
@@ -107,17 +101,11 @@ async def generation_progress(info: GraphQLInfo, program_id: int) -> GenerationP
 
 
 async def repair(info: GraphQLInfo, program_id: str) -> list[Session]:
-    """Admin only: reset every session that is not generated to PENDING, then enqueue them."""
+    """Admin only: reset every session that is not generated to PENDING and queue them."""
     ctx = info.context
     if ctx.require_user().role is not Role.ADMIN:
         raise Forbidden("repairProgram is for admins")
     pid = parse_id(program_id, "programId")
-    async with ctx.session_factory() as db, db.begin():
-        plan = await plan_repair(db, pid)
-        changes = await apply_repair(db, plan)
-        chosen = list(await program_reads.sessions_by_ids(db, plan.to_enqueue))
-    publish = StatusEventPublisher(ctx.redis, maxlen=ctx.settings.status_stream_maxlen)
-    for change in changes:
-        await publish(change)
-    await enqueue_session_generation(ctx.arq, plan.to_enqueue)
-    return [s for s in chosen if s is not None]
+    async with ctx.units() as uow:
+        _plan, sessions = await repair_program(uow, pid)
+    return sessions

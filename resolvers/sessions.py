@@ -2,11 +2,12 @@
 
 from collections.abc import Sequence
 
-from jobs.regeneration import regenerate_sessions
 from models import Microcycle, Movement, Session, SessionExercise
 from resolvers.context import GraphQLInfo
 from resolvers.ids import parse_id
 from services.access import visible_session
+from services.rate_limits import spend
+from services.regeneration import regenerate_sessions
 
 
 async def session(info: GraphQLInfo, id: str) -> Session:
@@ -34,13 +35,9 @@ async def regenerate(
     info: GraphQLInfo, program_id: str, session_ids: Sequence[str] | None, include_complete: bool
 ) -> list[Session]:
     ctx = info.context
-    return await regenerate_sessions(
-        factory=ctx.session_factory,
-        redis=ctx.redis,
-        arq=ctx.arq,
-        settings=ctx.settings,
-        user=ctx.require_user(),
-        program_id=parse_id(program_id, "programId"),
-        session_ids=[parse_id(s, "sessionIds") for s in session_ids] if session_ids is not None else None,
-        include_complete=include_complete,
-    )
+    user = ctx.require_user()
+    pid = parse_id(program_id, "programId")
+    ids = [parse_id(s, "sessionIds") for s in session_ids] if session_ids is not None else None
+    await spend(ctx.redis, user.id, "regenerateSessions", ctx.settings.rate_limit_per_minute)
+    async with ctx.units() as uow:
+        return await regenerate_sessions(uow, user, pid, ids, include_complete)

@@ -15,7 +15,7 @@ from schema.enums import Focus, GenerationStatus
 from schema.errors import UserError, as_graphql_error, error_fields
 from schema.movements import Movement
 from services.errors import DomainError
-from services.status_events import StatusEvent
+from services.status_log import StatusEvent
 
 
 @strawberry.type(description="One prescribed exercise, in session order.")
@@ -63,7 +63,16 @@ class SessionStatusEvent:
     error: str | None
     attempt: int
     at: dt.datetime
-    cursor: str = strawberry.field(description="Pass as ``after`` to resume after this event.")
+    cursor: str = strawberry.field(
+        description="This event's place in the program's log: pass it as ``after`` to resume after it."
+    )
+    snapshot: bool = strawberry.field(
+        description=(
+            "True for the session states sent first when there was no ``after`` cursor or it could "
+            "not be resumed exactly (older than the log keeps): replace what you know with them. "
+            "False for changes, which follow each other without gaps."
+        )
+    )
 
     @strawberry.field(description="The session as it is now (read fresh for every event).")
     async def session(self: StatusEvent, info: GraphQLInfo) -> Session | None:  # type: ignore[misc]
@@ -119,8 +128,8 @@ class SessionMutations:
 class SessionSubscriptions:
     @strawberry.subscription(
         description=(
-            "Every session's current status first (or only the changes after ``after``), then each "
-            "change as it happens."
+            "Every session's current status first (``snapshot: true``), or, with ``after``, exactly the "
+            "changes after that cursor; then each change as it happens, in commit order, once."
         )
     )
     async def session_status_changed(

@@ -1,15 +1,13 @@
-"""A program's generation state read from PostgreSQL: per session, and counted per status."""
+"""A program's generation state: counted per status, from PostgreSQL or kept current by events."""
 
-import datetime as dt
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import GenerationStatus, Microcycle, Session
+from models import GenerationStatus, Session
 from services.programs import get_program
-from services.status_events import StatusEvent, latest_cursor
+from services.status_log import ProgramSnapshot, StatusEvent
 
 UNFINISHED = (GenerationStatus.PENDING, GenerationStatus.IN_PROGRESS)
 
@@ -34,12 +32,24 @@ class GenerationProgress:
         """Nothing pending or in progress (every session COMPLETE or FAILED)."""
         return all(self.count(s) == 0 for s in UNFINISHED)
 
-    def apply(self, before: GenerationStatus | None, after: GenerationStatus) -> "GenerationProgress":
-        counts = dict(self.counts)
+
+class ProgressTracker:
+    """Progress kept current by applying a program's events to its snapshot (no database reads)."""
+
+    def __init__(self, snapshot: ProgramSnapshot) -> None:
+        self._statuses = {event.session_id: event.status for event in snapshot.sessions}
+        self._counts = {status: 0 for status in GenerationStatus}
+        for status in self._statuses.values():
+            self._counts[status] += 1
+        self.progress = GenerationProgress(dict(self._counts))
+
+    def apply(self, event: StatusEvent) -> None:
+        before = self._statuses.get(event.session_id)
         if before is not None:
-            counts[before] = counts.get(before, 0) - 1
-        counts[after] = counts.get(after, 0) + 1
-        return GenerationProgress(counts)
+            self._counts[before] -= 1
+        self._counts[event.status] += 1
+        self._statuses[event.session_id] = event.status
+        self.progress = GenerationProgress(dict(self._counts))
 
 
 async def generation_progress(db: AsyncSession, program_id: int) -> GenerationProgress:
@@ -52,32 +62,3 @@ async def generation_progress(db: AsyncSession, program_id: int) -> GenerationPr
     counts = {status: 0 for status in GenerationStatus}
     counts.update({status: n for status, n in rows.all()})
     return GenerationProgress(counts)
-
-
-async def current_state(db: AsyncSession, redis: Redis, program_id: int) -> tuple[str, list[StatusEvent]]:
-    """Every session's status now, as events carrying the program's cursor at this moment.
-
-    The cursor is read before the rows: every change published after it is also delivered to a
-    subscriber resuming from it, so nothing falls between the snapshot and the stream.
-    """
-    cursor = await latest_cursor(redis, program_id)
-    await get_program(db, program_id)
-    rows = await db.execute(
-        select(
-            Session.id,
-            Session.generation_status,
-            Session.generation_error,
-            Session.generation_attempts,
-            Session.updated_at,
-        )
-        .join(Microcycle, Microcycle.id == Session.microcycle_id)
-        .where(Session.program_id == program_id)
-        .order_by(Microcycle.index, Session.day_index)
-    )
-    events = [
-        StatusEvent(
-            program_id, session_id, status, error, attempts, updated_at or dt.datetime.now(dt.UTC), cursor
-        )
-        for session_id, status, error, attempts, updated_at in rows.all()
-    ]
-    return cursor, events

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Equipment, Focus, GenerationStatus, Goal, Level, Microcycle, Program, Session, User
 from services.errors import InvalidInput, ProgramNotFound, UserNotFound
 from services.training_splits import phase_for, split_for
+from services.unit_of_work import UnitOfWork
 
 MIN_DAYS, MAX_DAYS = 1, 7
 MIN_WEEKS, MAX_WEEKS = 1, 52
@@ -58,11 +59,17 @@ def validate_program_spec(spec: ProgramSpec) -> None:
             raise InvalidInput(f"{field} must be {allowed}", field=field)
 
 
-async def create_program(db: AsyncSession, spec: ProgramSpec) -> Program:
-    """Create the program, all its microcycles and all their sessions (every one PENDING).
+async def create_program(uow: UnitOfWork, spec: ProgramSpec) -> Program:
+    """Create the program with every session of every week PENDING, and queue them all for
+    generation once the unit of work commits."""
+    program, session_ids = await add_program(uow.db, spec)
+    uow.enqueue(session_ids)
+    return program
 
-    Only flushes: the caller commits, and enqueues generation after the commit.
-    """
+
+async def add_program(db: AsyncSession, spec: ProgramSpec) -> tuple[Program, list[int]]:
+    """Write the program, all its microcycles and all their sessions (every one PENDING); return
+    the program and its session ids in calendar order. Only flushes."""
     validate_program_spec(spec)
     if await db.get(User, spec.owner_id) is None:
         raise UserNotFound(spec.owner_id)
@@ -92,7 +99,7 @@ async def create_program(db: AsyncSession, spec: ProgramSpec) -> Program:
     await db.flush()
     focuses: Sequence[Focus] = split_for(spec.days_per_week)
     offsets = DAY_OFFSETS[spec.days_per_week]
-    db.add_all(
+    sessions = [
         Session(
             program_id=program.id,
             microcycle_id=microcycle.id,
@@ -103,9 +110,10 @@ async def create_program(db: AsyncSession, spec: ProgramSpec) -> Program:
         )
         for microcycle in microcycles
         for day, focus in enumerate(focuses, start=1)
-    )
+    ]
+    db.add_all(sessions)
     await db.flush()
-    return program
+    return program, [session.id for session in sessions]
 
 
 async def get_program(db: AsyncSession, program_id: int) -> Program:

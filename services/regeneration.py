@@ -1,10 +1,11 @@
-"""Choose the sessions to (re)generate and reset them to PENDING before their jobs are enqueued.
+"""Regenerate sessions on request: reset them to PENDING, with their events, and queue them.
 
-PostgreSQL is written first: if enqueueing then fails, the sessions are PENDING and the
-reconciler enqueues them later, so a request never loses work between the two stores.
+Shared by the GraphQL mutation and the JSON route, so both answer and behave the same. The reset
+and its events commit together; the jobs are handed over only after that commit (and if that
+fails, the sessions are PENDING and the reconciler enqueues them), so a request never loses work
+between the two stores.
 """
 
-import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -13,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import GenerationStatus, Session, User
 from services.access import visible_program
 from services.errors import InvalidInput, SessionNotFound
-from services.status_changes import StatusChange
+from services.status_log import StatusChange
+from services.unit_of_work import UnitOfWork
 
 MAX_SESSION_IDS = 1000
 
@@ -33,7 +35,9 @@ async def sessions_to_regenerate(
     ``include_complete``, so a stray click never replaces a finished workout.
     """
     await visible_program(db, user, program_id)
-    query = select(Session).where(Session.program_id == program_id)
+    # Locked (in id order, so two requests never deadlock): the events written below must
+    # describe the rows as they commit.
+    query = select(Session).where(Session.program_id == program_id).order_by(Session.id).with_for_update()
     if session_ids is not None:
         if not session_ids:
             raise InvalidInput(
@@ -53,28 +57,31 @@ async def sessions_to_regenerate(
     return sorted(chosen, key=lambda s: (s.scheduled_date, s.day_index, s.id))
 
 
-async def reset_to_pending(db: AsyncSession, sessions: Sequence[Session]) -> list[StatusChange]:
-    """Mark sessions PENDING (their exercises stay until a new set replaces them).
-
-    Sessions already IN_PROGRESS are left alone: their job is running and will finish them.
-    Returns the changes to publish once the caller has committed.
-    """
-    now = dt.datetime.now(dt.UTC)
-    changes = []
+def reset_to_pending(uow: UnitOfWork, sessions: Sequence[Session]) -> None:
+    """Mark finished sessions PENDING (their exercises stay until a new set replaces them) and
+    queue every given session. PENDING and IN_PROGRESS ones keep their status: a job is on them,
+    or will be (a second enqueue of a queued session is a no-op)."""
     for session in sessions:
         if session.generation_status in (GenerationStatus.IN_PROGRESS, GenerationStatus.PENDING):
             continue
         session.generation_status = GenerationStatus.PENDING
         session.generation_error = None
-        changes.append(
+        uow.record(
             StatusChange(
-                session.program_id,
-                session.id,
-                GenerationStatus.PENDING,
-                None,
-                session.generation_attempts,
-                now,
+                session.program_id, session.id, GenerationStatus.PENDING, None, session.generation_attempts
             )
         )
-    await db.flush()
-    return changes
+    uow.enqueue(session.id for session in sessions)
+
+
+async def regenerate_sessions(
+    uow: UnitOfWork,
+    user: User,
+    program_id: int,
+    session_ids: Sequence[int] | None,
+    include_complete: bool,
+) -> list[Session]:
+    """Reset the chosen sessions (see ``sessions_to_regenerate``) and queue them; returns them."""
+    chosen = await sessions_to_regenerate(uow.db, user, program_id, session_ids, include_complete)
+    reset_to_pending(uow, chosen)
+    return chosen

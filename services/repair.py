@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import GenerationStatus, Session, SessionExercise
 from services.programs import get_program
 from services.regeneration import reset_to_pending
-from services.status_changes import StatusChange
+from services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,23 @@ async def plan_repair(db: AsyncSession, program_id: int, *, include_failed: bool
     return RepairPlan(program_id, counts, without, enqueue, left)
 
 
-async def apply_repair(db: AsyncSession, plan: RepairPlan) -> list[StatusChange]:
-    """Reset the sessions to repair to PENDING (flush only); returns the changes to publish.
+async def apply_repair(uow: UnitOfWork, plan: RepairPlan) -> list[Session]:
+    """Reset the sessions to repair to PENDING and queue them; returns them in calendar order.
 
     This includes a COMPLETE session with no exercises: it is damaged, not complete.
     """
-    sessions = list((await db.scalars(select(Session).where(Session.id.in_(plan.to_enqueue)))).all())
-    return await reset_to_pending(db, sessions)
+    rows = await uow.db.scalars(
+        select(Session).where(Session.id.in_(plan.to_enqueue)).order_by(Session.id).with_for_update()
+    )
+    by_id = {session.id: session for session in rows.all()}
+    sessions = [by_id[session_id] for session_id in plan.to_enqueue if session_id in by_id]
+    reset_to_pending(uow, sessions)
+    return sessions
+
+
+async def repair_program(
+    uow: UnitOfWork, program_id: int, *, include_failed: bool = True
+) -> tuple[RepairPlan, list[Session]]:
+    """Find what is not generated in the program, reset it and queue it, in one transaction."""
+    plan = await plan_repair(uow.db, program_id, include_failed=include_failed)
+    return plan, await apply_repair(uow, plan)

@@ -1,27 +1,32 @@
 """Populate one session with exercises, recording every outcome on the session itself.
 
-``populate_session_by_id`` owns its transactions (it is the unit of work a job runs): the
-IN_PROGRESS mark is committed on its own so others see it, then the exercises are replaced and
+``populate_session_by_id`` runs the generation of one session as units of work (see
+``services.unit_of_work``), each committing a status change together with its event: the
+IN_PROGRESS mark first, on its own, so others see it; then the exercises are replaced and
 COMPLETE set in one transaction, or FAILED and the reason are recorded in another. A failure
 never half-writes a session and never deletes the exercises it had before the attempt.
+
+A job may run more than once (arq retries, a released job of a worker that seemed dead), so a
+run that finds its session already COMPLETE or FAILED changes nothing: only PENDING and
+IN_PROGRESS sessions are generated, and a session is reset to PENDING before it is regenerated.
 """
 
-import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, func, insert
 
 from models import Equipment, Focus, GenerationStatus, Microcycle, Phase, Program, Session, SessionExercise
 from services.errors import MicrocycleNotFound, ProgramNotFound, SessionNotFound
 from services.movement_catalogue import MovementSpec, load_catalogue
 from services.movement_library import resolve_movement_names
+from services.outages import describe_error
 from services.programs import program_session_ids
 from services.session_drafting import ProgramParams, SessionDraft, draft_session
-from services.status_changes import StatusChange, StatusListener
+from services.status_log import StatusChange
 from services.transient_errors import is_transient
+from services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,10 @@ class TooManyMissingMovements(GenerationFailed):
         )
 
 
+UnitsOfWork = Callable[[], UnitOfWork]
+FINISHED = (GenerationStatus.COMPLETE, GenerationStatus.FAILED)
+
+
 @dataclass(frozen=True)
 class GenerationOutcome:
     session_id: int
@@ -51,6 +60,7 @@ class GenerationOutcome:
     error: str | None = None
     missing_movements: tuple[str, ...] = ()
     exercise_count: int = 0
+    skipped: str | None = None  # why this run changed nothing (the session was finished already)
 
 
 @dataclass(frozen=True)
@@ -70,10 +80,15 @@ def too_many_missing(missing: int, drafted: int) -> bool:
     return drafted == 0 or missing / drafted > MAX_MISSING_RATIO
 
 
-async def _load_and_mark_in_progress(db: AsyncSession, session_id: int) -> _Context:
+async def start_generation(uow: UnitOfWork, session_id: int) -> _Context | GenerationStatus:
+    """Mark the session IN_PROGRESS (one more attempt) and return what drafting needs; or, when
+    the session is COMPLETE or FAILED already, change nothing and return that status."""
+    db = uow.db
     row = await db.get(Session, session_id, with_for_update=True)
     if row is None:
         raise SessionNotFound(session_id)
+    if row.generation_status in FINISHED:
+        return row.generation_status
     microcycle = await db.get(Microcycle, row.microcycle_id)
     if microcycle is None:
         raise MicrocycleNotFound(row.microcycle_id)
@@ -83,6 +98,7 @@ async def _load_and_mark_in_progress(db: AsyncSession, session_id: int) -> _Cont
     row.generation_status = GenerationStatus.IN_PROGRESS
     row.generation_attempts += 1
     row.generation_error = None
+    uow.record(StatusChange(program.id, row.id, GenerationStatus.IN_PROGRESS, None, row.generation_attempts))
     params = ProgramParams(
         program_id=program.id,
         goal=program.goal,
@@ -105,8 +121,13 @@ async def _load_and_mark_in_progress(db: AsyncSession, session_id: int) -> _Cont
     )
 
 
-async def _write_exercises(db: AsyncSession, ctx: _Context, draft: SessionDraft) -> tuple[str, ...]:
-    """Resolve the drafted names and replace the session's exercises; return the misses."""
+async def complete_generation(
+    uow: UnitOfWork, ctx: _Context, draft: SessionDraft
+) -> tuple[str, ...] | GenerationStatus:
+    """Resolve the drafted names and replace the session's exercises, setting COMPLETE; return the
+    misses. When the session is no longer IN_PROGRESS (another run finished it meanwhile), change
+    nothing and return its status."""
+    db = uow.db
     names = [exercise.movement_name for exercise in draft.exercises]
     found, missing = await resolve_movement_names(db, names)
     if too_many_missing(len(missing), len(names)):
@@ -122,61 +143,59 @@ async def _write_exercises(db: AsyncSession, ctx: _Context, draft: SessionDraft)
     row = await db.get(Session, ctx.session_id, with_for_update=True)
     if row is None:  # deleted while we drafted
         raise SessionNotFound(ctx.session_id)
+    if row.generation_status is not GenerationStatus.IN_PROGRESS:
+        return row.generation_status
     await db.execute(delete(SessionExercise).where(SessionExercise.session_id == ctx.session_id))
     kept = [exercise for exercise in draft.exercises if exercise.movement_name in found]
-    db.add_all(
-        SessionExercise(
-            session_id=ctx.session_id,
-            position=position,
-            movement_id=found[exercise.movement_name].id,
-            sets=exercise.sets,
-            reps_min=exercise.reps_min,
-            reps_max=exercise.reps_max,
-            target_rpe=exercise.target_rpe,
-            target_percent_1rm=exercise.target_percent_1rm,
-            rest_seconds=exercise.rest_seconds,
-            notes=exercise.notes,
+    # One multi-row statement (an executemany would run the INSERT once per row).
+    await db.execute(
+        insert(SessionExercise).values(
+            [
+                {
+                    "session_id": ctx.session_id,
+                    "position": position,
+                    "movement_id": found[exercise.movement_name].id,
+                    "sets": exercise.sets,
+                    "reps_min": exercise.reps_min,
+                    "reps_max": exercise.reps_max,
+                    "target_rpe": exercise.target_rpe,
+                    "target_percent_1rm": exercise.target_percent_1rm,
+                    "rest_seconds": exercise.rest_seconds,
+                    "notes": exercise.notes,
+                }
+                for position, exercise in enumerate(kept, start=1)
+            ]
         )
-        for position, exercise in enumerate(kept, start=1)
     )
     row.generation_status = GenerationStatus.COMPLETE
     row.generation_error = None
     row.generated_at = func.now()
-    await db.flush()
+    uow.record(StatusChange(ctx.program_id, row.id, GenerationStatus.COMPLETE, None, row.generation_attempts))
     return tuple(missing)
 
 
-async def mark_session_failed(
-    factory: async_sessionmaker[AsyncSession],
-    session_id: int,
-    reason: str,
-    *,
-    notify: StatusListener | None = None,
-) -> None:
-    """Record a failure on the session (its exercises are left as they were)."""
-    async with factory() as db, db.begin():
-        row = await db.get(Session, session_id, with_for_update=True)
-        if row is None:
-            raise SessionNotFound(session_id)
-        row.generation_status = GenerationStatus.FAILED
-        row.generation_error = reason
-        change = StatusChange(
-            row.program_id, row.id, GenerationStatus.FAILED, reason, row.generation_attempts, _now()
-        )
-    if notify is not None:
-        await notify(change)
+async def fail_session(uow: UnitOfWork, session_id: int, reason: str) -> bool:
+    """Record a failure on an unfinished session (its exercises are left as they were).
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    False, changing nothing, when the session is COMPLETE or FAILED already: a late failure of one
+    run never overwrites the result of another.
+    """
+    row = await uow.db.get(Session, session_id, with_for_update=True)
+    if row is None:
+        raise SessionNotFound(session_id)
+    if row.generation_status in FINISHED:
+        return False
+    row.generation_status = GenerationStatus.FAILED
+    row.generation_error = reason
+    uow.record(StatusChange(row.program_id, row.id, GenerationStatus.FAILED, reason, row.generation_attempts))
+    return True
 
 
 async def populate_session_by_id(
-    factory: async_sessionmaker[AsyncSession],
+    units: UnitsOfWork,
     session_id: int,
     *,
     catalogue: Sequence[MovementSpec] | None = None,
-    notify: StatusListener | None = None,
 ) -> GenerationOutcome:
     """Generate one session and return what happened.
 
@@ -184,21 +203,19 @@ async def populate_session_by_id(
     and re-raises transient errors (database or Redis unreachable) with the session left
     IN_PROGRESS, for the caller to retry. Permanent failures are recorded as FAILED and returned.
     """
-    async with factory() as db, db.begin():
-        ctx = await _load_and_mark_in_progress(db, session_id)
-    if notify is not None:
-        await notify(
-            StatusChange(ctx.program_id, session_id, GenerationStatus.IN_PROGRESS, None, ctx.attempt, _now())
-        )
+    async with units() as uow:
+        started = await start_generation(uow, session_id)
+    if isinstance(started, GenerationStatus):
+        return GenerationOutcome(session_id, started, skipped=f"already {started.value}")
+    ctx = started
     try:
         draft = draft_session(
             ctx.params, ctx.week_index, ctx.day_index, ctx.focus, ctx.phase, catalogue or load_catalogue()
         )
-        async with factory() as db, db.begin():
-            missing = await _write_exercises(db, ctx, draft)
+        async with units() as uow:
+            missing = await complete_generation(uow, ctx, draft)
     except Exception as exc:
         if is_transient(exc):
-            log.warning("session %d: transient failure, left IN_PROGRESS: %r", session_id, exc)
             raise
         missing_names = exc.missing if isinstance(exc, TooManyMissingMovements) else []
         log.error(
@@ -212,13 +229,12 @@ async def populate_session_by_id(
             ", ".join(missing_names) or "none",
             exc_info=True,
         )
-        reason = str(exc) if isinstance(exc, GenerationFailed) else f"{type(exc).__name__}: {exc}"
-        await mark_session_failed(factory, session_id, reason, notify=notify)
+        reason = str(exc) if isinstance(exc, GenerationFailed) else describe_error(exc)
+        async with units() as uow:
+            await fail_session(uow, session_id, reason)
         return GenerationOutcome(session_id, GenerationStatus.FAILED, reason, tuple(missing_names))
-    if notify is not None:
-        await notify(
-            StatusChange(ctx.program_id, session_id, GenerationStatus.COMPLETE, None, ctx.attempt, _now())
-        )
+    if isinstance(missing, GenerationStatus):
+        return GenerationOutcome(session_id, missing, skipped=f"{missing.value} by another run meanwhile")
     return GenerationOutcome(
         session_id,
         GenerationStatus.COMPLETE,
@@ -228,27 +244,14 @@ async def populate_session_by_id(
 
 
 async def generate_all_program_sessions(
-    factory: async_sessionmaker[AsyncSession],
+    units: UnitsOfWork,
     program_id: int,
     *,
     catalogue: Sequence[MovementSpec] | None = None,
-    notify: StatusListener | None = None,
 ) -> list[GenerationOutcome]:
     """Generate every session of every microcycle (not only the active one), in calendar order."""
-    async with factory() as db:
-        session_ids = await program_session_ids(db, program_id)
+    async with units() as uow:
+        session_ids = await program_session_ids(uow.db, program_id)
     return [
-        await populate_session_by_id(factory, session_id, catalogue=catalogue, notify=notify)
-        for session_id in session_ids
+        await populate_session_by_id(units, session_id, catalogue=catalogue) for session_id in session_ids
     ]
-
-
-async def session_exercise_counts(db: AsyncSession, program_id: int) -> dict[int, int]:
-    """Exercises per session of a program (sessions with none are absent)."""
-    rows = await db.execute(
-        select(SessionExercise.session_id, func.count())
-        .join(Session, Session.id == SessionExercise.session_id)
-        .where(Session.program_id == program_id)
-        .group_by(SessionExercise.session_id)
-    )
-    return {session_id: count for session_id, count in rows.all()}

@@ -1,39 +1,42 @@
-"""Fan status events out in memory, with one Redis reader per program per process.
+"""Fan status events out to every watcher in this process, each event once and in order.
 
-However many subscribers watch a program, this process reads its stream once (a blocking
-``XREAD`` loop) and copies each event into every listener's bounded queue. A listener that falls
-more than ``queue_size`` events behind is dropped with ``ListenerDropped``; it never slows the
-reader or the other listeners. Redis connections therefore grow with programs, not subscribers.
+One reader task follows the Redis stream for the whole process (one connection, however many
+programs and watchers). Each watched program has a feed that knows the last sequence number it
+passed on; it drops events it has seen and, when one arrives ahead of the next expected number,
+fetches the missing ones from the PostgreSQL log before going on. A poll of the log every
+``poll_s`` (faster while Redis is unreachable) delivers anything Redis never carried: an event
+whose relay was cut off, or one Redis lost in a restart. So what a watcher sees follows the log in
+PostgreSQL, whatever happens to Redis, the relays or the writers.
+
+Each watcher has a bounded queue; one that falls ``queue_size`` events behind is dropped with
+``ListenerDropped`` (it resubscribes with its cursor) and never slows the others.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
 
-from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.status_events import (
-    StatusEvent,
-    decode_event,
-    events_after,
-    latest_cursor,
-    parse_cursor,
-    stream_key,
-)
+from services.outages import Backoff, Outages
+from services.status_log import StatusEvent, events_after, events_after_each, head_seq
+from services.status_stream import StatusStream, decode_entry, entry_program
 
 log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE_SIZE = 1000
-READ_BLOCK_MS = 1000
+FILL_PAGE = 1000
 
 
 class ListenerDropped(Exception):
-    """The listener fell too far behind; it should resubscribe with its last cursor."""
+    """The watcher fell too far behind; it should resubscribe with its last cursor."""
 
 
-class _Listener:
+class Listener:
+    """One watcher's queue of live events."""
+
     def __init__(self, limit: int) -> None:
         self.events: deque[StatusEvent] = deque()
         self.limit = limit
@@ -50,111 +53,190 @@ class _Listener:
             self.events.append(event)
         self.wakeup.set()
 
+    async def next(self) -> StatusEvent:
+        while not self.events and not self.dropped:
+            self.wakeup.clear()
+            await self.wakeup.wait()
+        if self.dropped:
+            raise ListenerDropped(self.dropped)
+        return self.events.popleft()
 
-class _ProgramReader:
-    def __init__(self, redis: Redis, program_id: int) -> None:
-        self.redis = redis
+
+class Feed:
+    """One watched program in this process: passes each of its events on once, in order."""
+
+    def __init__(self, program_id: int) -> None:
         self.program_id = program_id
-        self.listeners: set[_Listener] = set()
-        self.task: asyncio.Task[None] | None = None
-        self.failure: str | None = None
+        self.last: int | None = None  # None until the log's head was read
+        self.listeners: set[Listener] = set()
+        self.users = 0  # listeners, and watchers still joining
+        self.lock = asyncio.Lock()
+        self.early: list[StatusEvent] = []
+        self.gap = False
+        self.filling: asyncio.Task[None] | None = None
 
-    async def run(self, start: str) -> None:
-        key = stream_key(self.program_id)
-        last = start
-        try:
-            while True:
-                response = await self.redis.xread({key: last}, block=READ_BLOCK_MS, count=500)
-                for _stream, entries in response or []:
-                    for entry_id, fields in entries:
-                        event = decode_event(entry_id, fields)
-                        last = event.cursor
-                        for listener in list(self.listeners):
-                            listener.offer(event)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # Redis gone: every listener learns why and may resubscribe
-            log.error("status reader for program %d failed", self.program_id, exc_info=True)
-            self.failure = f"status stream unavailable: {type(exc).__name__}: {exc}"
-            for listener in list(self.listeners):
-                listener.dropped = self.failure
-                listener.wakeup.set()
+    def start_at(self, seq: int) -> None:
+        self.last = seq
+        early, self.early = sorted(self.early, key=lambda e: e.seq), []
+        for event in early:
+            self.receive(event)
+
+    def receive(self, event: StatusEvent) -> bool:
+        """Pass ``event`` on if it is the next one; False when events before it are missing."""
+        if self.last is None:
+            self.early.append(event)
+            return True
+        if event.seq <= self.last:
+            return True
+        if event.seq > self.last + 1:
+            self.gap = True
+            return False
+        self.last = event.seq
+        for listener in list(self.listeners):
+            listener.offer(event)
+        return True
 
 
 class StatusHub:
-    """One per process. ``listen`` yields a program's events, optionally resuming after a cursor."""
+    """One per process: the Redis reader, the feeds and the log poll."""
 
-    def __init__(self, redis: Redis, *, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
-        self._redis = redis
-        self._queue_size = queue_size
-        self._readers: dict[int, _ProgramReader] = {}
-        self._lock = asyncio.Lock()
+    def __init__(
+        self,
+        stream: StatusStream,
+        session_factory: async_sessionmaker[AsyncSession],
+        outages: Outages,
+        *,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+        poll_s: float = 2.0,
+        outage_poll_s: float = 0.5,
+        block_ms: int = 1000,
+    ) -> None:
+        self._stream = stream
+        self._factory = session_factory
+        self._outages = outages
+        self.queue_size = queue_size
+        self._poll_s = poll_s
+        self._outage_poll_s = outage_poll_s
+        self._block_ms = block_ms
+        self._feeds: dict[int, Feed] = {}
+        self._poll_now = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
 
-    @property
-    def reader_count(self) -> int:
-        return sum(1 for r in self._readers.values() if r.task is not None and not r.task.done())
-
-    async def _join(self, program_id: int, listener: _Listener) -> None:
-        async with self._lock:
-            reader = self._readers.get(program_id)
-            if reader is None or reader.failure is not None:
-                reader = _ProgramReader(self._redis, program_id)
-                start = await latest_cursor(self._redis, program_id)
-                reader.task = asyncio.create_task(reader.run(start), name=f"status-reader-{program_id}")
-                self._readers[program_id] = reader
-            reader.listeners.add(listener)
-
-    async def _leave(self, program_id: int, listener: _Listener) -> None:
-        async with self._lock:
-            reader = self._readers.get(program_id)
-            if reader is None:
-                return
-            reader.listeners.discard(listener)
-            if not reader.listeners:
-                del self._readers[program_id]
-                if reader.task is not None:
-                    reader.task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await reader.task
-
-    async def listen(self, program_id: int, after: str | None = None) -> AsyncIterator[StatusEvent]:
-        """Yield events after ``after`` (or from now), oldest first, never one twice.
-
-        The listener joins the live fan-out before it reads the backlog, so an event published
-        in between is seen by one or both and deduplicated by cursor, never lost.
-        """
-        listener = _Listener(self._queue_size)
-        await self._join(program_id, listener)
-        try:
-            last = (0, 0)
-            if after is not None:
-                last = parse_cursor(after)
-                while True:
-                    backlog = await events_after(self._redis, program_id, after)
-                    for event in backlog:
-                        last = event.position
-                        yield event
-                    if len(backlog) < 1000:
-                        break
-                    after = backlog[-1].cursor
-            while True:
-                while not listener.events and not listener.dropped:
-                    listener.wakeup.clear()
-                    await listener.wakeup.wait()
-                if listener.dropped:
-                    raise ListenerDropped(listener.dropped)
-                event = listener.events.popleft()
-                if event.position > last:
-                    last = event.position
-                    yield event
-        finally:
-            await self._leave(program_id, listener)
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._read_stream(), name="status-hub-reader"),
+            asyncio.create_task(self._poll_log(), name="status-hub-poll"),
+        ]
 
     async def close(self) -> None:
-        async with self._lock:
-            readers, self._readers = list(self._readers.values()), {}
-        for reader in readers:
-            if reader.task is not None:
-                reader.task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await reader.task
+        tasks = self._tasks + [f.filling for f in self._feeds.values() if f.filling is not None]
+        self._tasks = []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._feeds.clear()
+
+    @property
+    def watched_programs(self) -> int:
+        return len(self._feeds)
+
+    async def join(self, program_id: int, listener: Listener) -> Feed:
+        """Attach ``listener`` to the program's feed once the feed knows where the log stands.
+
+        Whatever the listener then reads from PostgreSQL is at or after that point, so together
+        with what the feed passes on it misses nothing.
+        """
+        feed = self._feeds.setdefault(program_id, Feed(program_id))
+        feed.users += 1
+        try:
+            async with feed.lock:
+                if feed.last is None:
+                    async with self._factory() as db:
+                        feed.start_at(await head_seq(db, program_id))
+                    self._fill_if_needed(feed)
+        except BaseException:
+            self.leave(feed, None)
+            raise
+        feed.listeners.add(listener)
+        return feed
+
+    def leave(self, feed: Feed, listener: Listener | None) -> None:
+        if listener is not None:
+            feed.listeners.discard(listener)
+        feed.users -= 1
+        if feed.users == 0 and self._feeds.get(feed.program_id) is feed:
+            del self._feeds[feed.program_id]
+            if feed.filling is not None:
+                feed.filling.cancel()
+
+    def _deliver(self, event: StatusEvent) -> None:
+        feed = self._feeds.get(event.program_id)
+        if feed is not None and not feed.receive(event):
+            self._fill_if_needed(feed)
+
+    def _fill_if_needed(self, feed: Feed) -> None:
+        if feed.gap and (feed.filling is None or feed.filling.done()):
+            feed.filling = asyncio.create_task(self._fill(feed), name=f"status-fill-{feed.program_id}")
+
+    async def _fill(self, feed: Feed) -> None:
+        """Read what the feed missed from the log, until it has caught up."""
+        backoff = Backoff()
+        while feed.gap and feed.last is not None:
+            feed.gap = False
+            try:
+                async with self._factory() as db:
+                    missing = await events_after(db, feed.program_id, feed.last, limit=FILL_PAGE)
+            except Exception as exc:  # PostgreSQL away: the poll or the next try catches up
+                self._outages.database.failed(exc)
+                feed.gap = True
+                await asyncio.sleep(backoff.next())
+                continue
+            for event in missing:
+                feed.receive(event)
+            if len(missing) == FILL_PAGE:
+                feed.gap = True
+
+    async def _read_stream(self) -> None:
+        backoff = Backoff()
+        after_id: str | None = None
+        while True:
+            try:
+                if after_id is None:  # (re)starting: anything before now comes from the log
+                    after_id = await self._stream.last_entry_id()
+                    self._poll_now.set()
+                entries = await self._stream.read(after_id, block_ms=self._block_ms)
+            except (RedisError, OSError) as exc:
+                self._outages.redis.failed(exc)
+                after_id = None
+                self._poll_now.set()  # until Redis is back, the log is polled often
+                await asyncio.sleep(backoff.next())
+                continue
+            backoff.reset()
+            self._outages.redis.recovered()
+            for entry_id, fields in entries:
+                after_id = entry_id
+                if entry_program(fields) in self._feeds:
+                    self._deliver(decode_entry(fields))
+
+    async def _poll_log(self) -> None:
+        """Every feed catches up with the log in PostgreSQL, in one statement per round."""
+        while True:
+            interval = self._outage_poll_s if self._outages.redis.ongoing else self._poll_s
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(interval):
+                    await self._poll_now.wait()
+            self._poll_now.clear()
+            positions = {pid: feed.last for pid, feed in self._feeds.items() if feed.last is not None}
+            if not positions:
+                continue
+            try:
+                async with self._factory() as db:
+                    events = await events_after_each(db, positions)
+            except Exception as exc:
+                self._outages.database.failed(exc)
+                continue
+            self._outages.database.recovered()
+            for event in events:
+                self._deliver(event)

@@ -37,3 +37,14 @@ def is_transient(exc: BaseException) -> bool:
         ):
             return True
     return False
+
+
+def is_connection_loss(exc: BaseException) -> bool:
+    """A transient error that means a backend is unreachable (not a lock conflict or a slow query)."""
+    if not is_transient(exc):
+        return False
+    for link in _chain(exc):
+        sqlstate = getattr(link, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate in TRANSIENT_SQLSTATES:
+            return False
+    return not isinstance(exc, TimeoutError)

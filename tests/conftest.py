@@ -22,10 +22,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.database import create_engine, create_session_factory
+from core.job_queue import ArqJobQueue
 from core.migrations import upgrade
 from core.servers import ServerUrls, provide_servers
 from core.settings import Settings
 from services.movement_library import seed_movement_library
+from services.outages import Outages
+from services.status_hub import StatusHub
+from services.status_stream import StatusStream
+from services.unit_of_work import UnitOfWorkFactory
 
 _counter = itertools.count()
 
@@ -97,6 +102,12 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 @pytest.fixture
+def units(session_factory: async_sessionmaker[AsyncSession]) -> UnitOfWorkFactory:
+    """Units of work on the test database, with no relay or queue behind them."""
+    return UnitOfWorkFactory(session_factory)
+
+
+@pytest.fixture
 async def db_session(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     async with session_factory() as session:
         yield session
@@ -129,3 +140,21 @@ async def arq_pool(redis: Redis, redis_url: str) -> AsyncIterator[ArqRedis]:
     pool = await create_pool(RedisSettings.from_dsn(redis_url))
     yield pool
     await pool.aclose()
+
+
+@pytest.fixture
+def queue(arq_pool: ArqRedis) -> ArqJobQueue:
+    return ArqJobQueue(arq_pool)
+
+
+@pytest.fixture
+async def hub(
+    redis: Redis, redis_url: str, session_factory: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[StatusHub]:
+    """A started status hub on its own Redis client, as an API process has."""
+    client = Redis.from_url(redis_url)
+    hub = StatusHub(StatusStream(client), session_factory, Outages(), poll_s=0.5)
+    hub.start()
+    yield hub
+    await hub.close()
+    await client.aclose()

@@ -2,11 +2,14 @@
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Equipment, Goal, Level, Program, Role, User
-from services.programs import ProgramSpec, create_program
+from models import Equipment, GenerationStatus, Goal, Level, Program, Role, Session, User
+from services.programs import ProgramSpec, add_program, program_session_ids
+from services.status_log import StatusChange, StatusEvent
+from services.unit_of_work import UnitOfWork
 
 _sequence = itertools.count(1)
 
@@ -39,4 +42,29 @@ def program_spec(owner_id: int, **overrides: object) -> ProgramSpec:
 
 async def make_program(db: AsyncSession, owner: User | None = None, **overrides: object) -> Program:
     owner = owner or await make_user(db)
-    return await create_program(db, program_spec(owner.id, **overrides))
+    program, _session_ids = await add_program(db, program_spec(owner.id, **overrides))
+    return program
+
+
+async def change_status(
+    units: "Callable[[], UnitOfWork]", session_id: int, status: GenerationStatus, error: str | None = None
+) -> StatusEvent:
+    """Set a session's status as a use case does: the row and its event in one transaction."""
+    async with units() as uow:
+        session = await uow.db.get(Session, session_id, with_for_update=True)
+        assert session is not None
+        session.generation_status = status
+        session.generation_error = error
+        uow.record(StatusChange(session.program_id, session_id, status, error, session.generation_attempts))
+    [event] = uow.events
+    return event
+
+
+async def make_program_with_sessions(
+    factory: async_sessionmaker[AsyncSession], **overrides: object
+) -> tuple[int, list[int]]:
+    """A committed program and its session ids in calendar order."""
+    async with factory() as db, db.begin():
+        program_id = (await make_program(db, **overrides)).id
+    async with factory() as db:
+        return program_id, await program_session_ids(db, program_id)

@@ -1,7 +1,12 @@
-"""Run a real arq worker in the test's event loop."""
+"""Run a real arq worker in the test's event loop; queue a program's sessions as creation does."""
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.job_queue import ArqJobQueue
 from core.settings import Settings
 from jobs.worker import build_worker
+from models import GenerationStatus
+from services.programs import program_session_ids
 
 
 async def run_worker_until_idle(settings: Settings) -> None:
@@ -14,3 +19,13 @@ async def run_worker_until_idle(settings: Settings) -> None:
         await worker.async_run()
     finally:
         await worker.close()
+
+
+async def enqueue_pending_program_sessions(
+    queue: ArqJobQueue, factory: async_sessionmaker[AsyncSession], program_id: int
+) -> list[int]:
+    """Queue every PENDING session of the program; returns the ids newly queued."""
+    async with factory() as db:
+        return await queue.enqueue_generation(
+            await program_session_ids(db, program_id, [GenerationStatus.PENDING])
+        )

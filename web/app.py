@@ -20,13 +20,18 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from core.database import create_engine, create_session_factory
+from core.job_queue import ArqJobQueue
 from core.servers import ServerUrls
 from core.settings import Settings
 from jobs.worker import build_worker, stop_worker
 from schema.root import build_schema
 from services.health import check_database, check_redis
+from services.outages import Outages
 from services.status_hub import StatusHub
+from services.status_relay import StatusRelay
+from services.status_stream import StatusStream
 from services.subscription_limits import SubscriptionLimiter
+from services.unit_of_work import UnitOfWorkFactory
 from web.graphql_view import LiftplanGraphQL
 from web.pages import Pages
 from web.request_guard import GraphQLRequestGuard
@@ -43,6 +48,7 @@ class AppState(TypedDict):
     redis: Redis
     arq: ArqRedis
     hub: StatusHub
+    units: UnitOfWorkFactory
     subscriptions: SubscriptionLimiter
 
 
@@ -70,10 +76,27 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
-        engine = create_engine(urls.database_url, pool_size=settings.db_pool_size)
+        engine = create_engine(
+            urls.database_url,
+            pool_size=settings.db_pool_size,
+            idle_in_transaction_timeout_s=settings.db_idle_in_transaction_timeout_s,
+        )
+        factory = create_session_factory(engine)
+        outages = Outages()
         redis = Redis.from_url(urls.redis_url)
         arq = await create_pool(RedisSettings.from_dsn(urls.redis_url))
-        hub = StatusHub(redis)
+        # The hub's blocking XREAD holds its own connection; a timeout above the block notices a
+        # Redis that stopped answering.
+        hub_redis = Redis.from_url(urls.redis_url, socket_timeout=10, socket_connect_timeout=5)
+        relay = StatusRelay(
+            factory,
+            StatusStream(arq, maxlen=settings.status_stream_maxlen),
+            outages,
+            sweep_s=settings.status_relay_sweep_s,
+        )
+        hub = StatusHub(StatusStream(hub_redis), factory, outages, poll_s=settings.status_hub_poll_s)
+        relay.start()
+        hub.start()
         worker_task = None
         worker = None
         if run_worker:
@@ -83,10 +106,13 @@ def create_app(
             yield AppState(
                 settings=settings,
                 engine=engine,
-                session_factory=create_session_factory(engine),
+                session_factory=factory,
                 redis=redis,
                 arq=arq,
                 hub=hub,
+                units=UnitOfWorkFactory(
+                    factory, relay=relay, queue=ArqJobQueue(arq), queue_outage=outages.redis
+                ),
                 subscriptions=SubscriptionLimiter(
                     per_user=settings.max_subscriptions_per_user,
                     per_process=settings.max_subscriptions_per_process,
@@ -96,6 +122,8 @@ def create_app(
             if worker is not None and worker_task is not None:
                 await stop_worker(worker, worker_task)
             await hub.close()
+            await relay.stop()
+            await hub_redis.aclose()
             await arq.aclose()
             await redis.aclose()
             await engine.dispose()

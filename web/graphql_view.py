@@ -69,7 +69,7 @@ class LiftplanGraphQL(GraphQL[Context, None]):
             # A subscription's context lives as long as the socket: its loaders must not cache.
             loaders=build_loaders(state.session_factory, cache=not is_socket),
             redis=state.redis,
-            arq=state.arq,
+            units=state.units,
             hub=state.hub,
             subscriptions=state.subscriptions,
             user=user,

@@ -8,12 +8,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from jobs.regeneration import regenerate_sessions
 from models import Session
 from resolvers.context import Unauthenticated
 from resolvers.ids import parse_id
 from services.errors import DomainError, InvalidInput
-from services.rate_limits import RateLimited
+from services.rate_limits import RateLimited, spend
+from services.regeneration import regenerate_sessions
 from services.users import user_for_token
 from web.graphql_view import bearer_token
 
@@ -84,16 +84,9 @@ async def regenerate_sessions_route(request: Request) -> JSONResponse:
             raise Unauthenticated()
         program_id = parse_id(request.path_params["program_id"], "programId")
         session_ids, include_complete = await _arguments(request)
-        sessions = await regenerate_sessions(
-            factory=state.session_factory,
-            redis=state.redis,
-            arq=state.arq,
-            settings=state.settings,
-            user=user,
-            program_id=program_id,
-            session_ids=session_ids,
-            include_complete=include_complete,
-        )
+        await spend(state.redis, user.id, "regenerateSessions", state.settings.rate_limit_per_minute)
+        async with state.units() as uow:
+            sessions = await regenerate_sessions(uow, user, program_id, session_ids, include_complete)
     except DomainError as exc:
         return error_response(exc)
     return JSONResponse({"sessions": [_session_json(s) for s in sessions]})

@@ -16,7 +16,7 @@ from tests.workers import run_worker_until_idle
 STATUS_CHANGED = """
 subscription Watch($programId: ID!, $after: String) {
   sessionStatusChanged(programId: $programId, after: $after) {
-    sessionId status error attempt at cursor
+    sessionId status error attempt at cursor snapshot
     session { id generationStatus }
   }
 }
@@ -44,7 +44,7 @@ async def test_subscribe_regenerate_and_resume_missing_nothing(
         stream = socket.messages(op)
         snapshot = [(await anext(stream))["data"]["sessionStatusChanged"] for _ in range(6)]
         assert {e["status"] for e in snapshot} == {"PENDING"}
-        assert len({e["cursor"] for e in snapshot}) == 1  # the snapshot carries one cursor
+        assert {(e["cursor"], e["snapshot"]) for e in snapshot} == {("0", True)}  # one cursor: the log's head
 
         worker = await _worker_in_background(api_settings)
         complete: set[str] = set()
@@ -58,8 +58,9 @@ async def test_subscribe_regenerate_and_resume_missing_nothing(
         await stream.aclose()
 
     assert [e["status"] for e in seen].count("IN_PROGRESS") == 6
+    assert not any(e["snapshot"] for e in seen)
     cursors = [e["cursor"] for e in seen]
-    assert len(set(cursors)) == 12 and all(c > snapshot[0]["cursor"] for c in cursors)
+    assert [int(c) for c in cursors] == list(range(1, 13))  # every change, in order, once
 
     # Regenerate everything while disconnected, then resume after the 4th change seen.
     body = await api.graphql(REGENERATE, {"programId": program_id, "all": True}, token)
@@ -73,6 +74,9 @@ async def test_subscribe_regenerate_and_resume_missing_nothing(
         await stream.aclose()
     assert [e["cursor"] for e in resumed[:8]] == cursors[4:]
     assert [e["status"] for e in resumed[8:]].count("PENDING") == 6  # the reset, then 6 + 6 changes
+    assert [int(e["cursor"]) for e in resumed] == list(range(5, 31)) and not any(
+        e["snapshot"] for e in resumed
+    )
 
 
 async def test_progress_subscription_ends_when_generation_finished(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import User
 from services.session_generator import generate_all_program_sessions
+from services.unit_of_work import UnitOfWorkFactory
 from services.users import user_for_token
 from tests.factories import make_program
 
@@ -50,11 +51,15 @@ async def test_create_user_prints_a_token_once_and_revoke_disables_it(
 
 
 async def test_show_program_prints_each_week_as_a_table(
-    database_url: str, redis_url: str, session_factory: async_sessionmaker[AsyncSession], library: None
+    database_url: str,
+    redis_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    units: UnitOfWorkFactory,
+    library: None,
 ) -> None:
     async with session_factory() as db, db.begin():
         program_id = (await make_program(db, weeks=2, days_per_week=3, name="Table test")).id
-    await generate_all_program_sessions(session_factory, program_id)
+    await generate_all_program_sessions(units, program_id)
 
     shown = main_py(database_url, redis_url, "show-program", str(program_id), "--week", "2", "--width", "160")
 

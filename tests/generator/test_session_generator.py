@@ -4,7 +4,7 @@ import logging
 from collections.abc import Sequence
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import (
@@ -29,11 +29,20 @@ from services.session_generator import (
     populate_session_by_id,
     too_many_missing,
 )
-from services.status_changes import StatusChange
+from services.status_log import events_after, head_seq
+from services.unit_of_work import UnitOfWorkFactory
 from tests.chaos import install_exercise_trigger
 from tests.factories import make_program
 
 Factory = async_sessionmaker[AsyncSession]
+
+
+async def _reset_to_pending(factory: Factory, session_id: int) -> None:
+    """What a regeneration does first (a finished session is never generated again as it is)."""
+    async with factory() as db, db.begin():
+        await db.execute(
+            update(Session).where(Session.id == session_id).values(generation_status=GenerationStatus.PENDING)
+        )
 
 
 async def _exercises(db: AsyncSession, session_id: int) -> list[tuple[object, ...]]:
@@ -60,7 +69,7 @@ async def _new_program(factory: Factory, **overrides: object) -> int:
 
 
 async def test_twelve_weeks_seven_days_all_84_sessions_complete(
-    session_factory: Factory, library: None
+    session_factory: Factory, units: UnitOfWorkFactory, library: None
 ) -> None:
     program_id = await _new_program(session_factory, weeks=12, days_per_week=7, goal=Goal.HYPERTROPHY)
     async with session_factory() as db:
@@ -68,7 +77,7 @@ async def test_twelve_weeks_seven_days_all_84_sessions_complete(
         weeks = (await db.scalars(select(Microcycle).where(Microcycle.program_id == program_id))).all()
         assert len(weeks) == 12 and sum(w.is_active for w in weeks) == 1
 
-    outcomes = await generate_all_program_sessions(session_factory, program_id)
+    outcomes = await generate_all_program_sessions(units, program_id)
 
     assert [o.status for o in outcomes] == [GenerationStatus.COMPLETE] * 84
     async with session_factory() as db:
@@ -87,47 +96,56 @@ async def test_twelve_weeks_seven_days_all_84_sessions_complete(
         assert len(counts) == 84 and min(counts.values()) >= 3
 
 
-async def test_unknown_session_raises_and_writes_nothing(session_factory: Factory, library: None) -> None:
+async def test_unknown_session_raises_and_writes_nothing(units: UnitOfWorkFactory, library: None) -> None:
     with pytest.raises(SessionNotFound) as raised:
-        await populate_session_by_id(session_factory, 987654321)
+        await populate_session_by_id(units, 987654321)
     assert raised.value.code == "NOT_FOUND"
     with pytest.raises(ProgramNotFound):
-        await generate_all_program_sessions(session_factory, 987654321)
+        await generate_all_program_sessions(units, 987654321)
 
 
-async def test_status_changes_are_reported_in_order(session_factory: Factory, library: None) -> None:
+async def test_every_status_change_commits_with_its_event_in_order(
+    session_factory: Factory, units: UnitOfWorkFactory, library: None
+) -> None:
     program_id = await _new_program(session_factory, weeks=1, days_per_week=2)
     async with session_factory() as db:
-        first = (await program_session_ids(db, program_id))[0]
-    seen: list[StatusChange] = []
+        first, second = await program_session_ids(db, program_id)
+    await install_exercise_trigger(session_factory, "IF nextval('chaos_seq') = 2 THEN RAISE 'boom'; END IF;")
 
-    async def listener(change: StatusChange) -> None:
-        async with session_factory() as db:  # reported after commit: a new session sees it
-            status = await db.scalar(select(Session.generation_status).where(Session.id == change.session_id))
-        assert status is change.status
-        seen.append(change)
+    await populate_session_by_id(units, first)
+    await populate_session_by_id(units, second)  # its write fails: rolled back, then FAILED
+    rerun = await populate_session_by_id(units, first)  # finished: a second run changes nothing
 
-    await populate_session_by_id(session_factory, first, notify=listener)
-    await populate_session_by_id(session_factory, first, notify=listener)
-
-    assert [(c.status, c.attempt) for c in seen] == [
-        (GenerationStatus.IN_PROGRESS, 1),
-        (GenerationStatus.COMPLETE, 1),
-        (GenerationStatus.IN_PROGRESS, 2),
-        (GenerationStatus.COMPLETE, 2),
+    assert rerun.skipped == "already COMPLETE"
+    async with session_factory() as db:
+        log = await events_after(db, program_id, 0)
+        assert await head_seq(db, program_id) == 4
+        rows = {s.id: s for s in (await db.scalars(select(Session).where(Session.program_id == program_id)))}
+    assert [(e.seq, e.session_id, e.status, e.attempt) for e in log] == [
+        (1, first, GenerationStatus.IN_PROGRESS, 1),
+        (2, first, GenerationStatus.COMPLETE, 1),
+        (3, second, GenerationStatus.IN_PROGRESS, 1),
+        (4, second, GenerationStatus.FAILED, 1),  # no event of the rolled-back COMPLETE
     ]
-    assert {c.program_id for c in seen} == {program_id}
+    assert log[3].error == rows[second].generation_error and "boom" in (log[3].error or "")
+    assert [rows[first].generation_status, rows[second].generation_status] == [
+        GenerationStatus.COMPLETE,
+        GenerationStatus.FAILED,
+    ]
 
 
-async def test_regeneration_is_deterministic_and_replaces(session_factory: Factory, library: None) -> None:
+async def test_regeneration_is_deterministic_and_replaces(
+    session_factory: Factory, units: UnitOfWorkFactory, library: None
+) -> None:
     program_id = await _new_program(session_factory, weeks=2, days_per_week=3)
     async with session_factory() as db:
         session_id = (await program_session_ids(db, program_id))[-1]
-    await populate_session_by_id(session_factory, session_id)
+    await populate_session_by_id(units, session_id)
     async with session_factory() as db:
         before = await _exercises(db, session_id)
 
-    await populate_session_by_id(session_factory, session_id)
+    await _reset_to_pending(session_factory, session_id)
+    await populate_session_by_id(units, session_id)
 
     async with session_factory() as db:
         assert await _exercises(db, session_id) == before
@@ -195,13 +213,13 @@ async def _remove_from_library(factory: Factory, names: Sequence[str]) -> None:
 
 
 async def test_exactly_ten_percent_missing_completes_with_a_warning(
-    session_factory: Factory, library: None, caplog: pytest.LogCaptureFixture
+    session_factory: Factory, units: UnitOfWorkFactory, library: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     session_id, names = await _session_with_draft_of(session_factory, 10)
     await _remove_from_library(session_factory, names[-1:])
 
     with caplog.at_level(logging.WARNING, logger="services.session_generator"):
-        outcome = await populate_session_by_id(session_factory, session_id)
+        outcome = await populate_session_by_id(units, session_id)
 
     assert outcome.status is GenerationStatus.COMPLETE and outcome.missing_movements == (names[-1],)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
@@ -211,13 +229,13 @@ async def test_exactly_ten_percent_missing_completes_with_a_warning(
 
 
 async def test_eleven_percent_missing_fails_with_names_and_an_error_log(
-    session_factory: Factory, library: None, caplog: pytest.LogCaptureFixture
+    session_factory: Factory, units: UnitOfWorkFactory, library: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     session_id, names = await _session_with_draft_of(session_factory, 9)
     await _remove_from_library(session_factory, names[1:2])  # 1 of 9 = 11%
 
     with caplog.at_level(logging.WARNING, logger="services.session_generator"):
-        outcome = await populate_session_by_id(session_factory, session_id)
+        outcome = await populate_session_by_id(units, session_id)
 
     assert outcome.status is GenerationStatus.FAILED and outcome.missing_movements == (names[1],)
     async with session_factory() as db:
@@ -232,19 +250,20 @@ async def test_eleven_percent_missing_fails_with_names_and_an_error_log(
 
 
 async def test_database_error_mid_write_keeps_previous_exercises(
-    session_factory: Factory, library: None, caplog: pytest.LogCaptureFixture
+    session_factory: Factory, units: UnitOfWorkFactory, library: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     program_id = await _new_program(session_factory, weeks=1, days_per_week=3)
     async with session_factory() as db:
         session_id = (await program_session_ids(db, program_id))[0]
-    await populate_session_by_id(session_factory, session_id)
+    await populate_session_by_id(units, session_id)
     async with session_factory() as db:
         before = await _exercises(db, session_id)
     # A real failure inside the write transaction: the old rows are already deleted when it hits.
     await install_exercise_trigger(session_factory, "RAISE EXCEPTION 'disk on fire';")
+    await _reset_to_pending(session_factory, session_id)
 
     with caplog.at_level(logging.ERROR, logger="services.session_generator"):
-        outcome = await populate_session_by_id(session_factory, session_id)
+        outcome = await populate_session_by_id(units, session_id)
 
     assert outcome.status is GenerationStatus.FAILED
     async with session_factory() as db:
@@ -257,10 +276,10 @@ async def test_database_error_mid_write_keeps_previous_exercises(
 
 
 async def test_deload_week_has_less_volume_than_the_week_before(
-    session_factory: Factory, library: None
+    session_factory: Factory, units: UnitOfWorkFactory, library: None
 ) -> None:
     program_id = await _new_program(session_factory, weeks=4, days_per_week=3, goal=Goal.HYPERTROPHY)
-    await generate_all_program_sessions(session_factory, program_id)
+    await generate_all_program_sessions(units, program_id)
     async with session_factory() as db:
         rows = await db.execute(
             select(

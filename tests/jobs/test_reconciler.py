@@ -8,18 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from arq.connections import ArqRedis
 from redis.asyncio import Redis
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.job_queue import ArqJobQueue
 from core.settings import Settings
-from jobs.enqueue import enqueue_pending_program_sessions
 from jobs.reconciler import reconcile_sessions
 from models import GenerationStatus, Session, SessionExercise
+from services.unit_of_work import UnitOfWorkFactory
 from tests.chaos import SLOW_WRITES, install_exercise_trigger, remove_exercise_trigger
 from tests.factories import make_program
-from tests.workers import run_worker_until_idle
+from tests.workers import enqueue_pending_program_sessions, run_worker_until_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.timedelta(0)
@@ -59,13 +59,18 @@ async def _exercise_sets(factory: Factory, program_id: int) -> list[tuple[int, i
 
 
 async def test_queue_lost_in_redis_is_rebuilt_from_postgresql(
-    session_factory: Factory, library: None, arq_pool: ArqRedis, redis: Redis, job_settings: Settings
+    session_factory: Factory,
+    units: UnitOfWorkFactory,
+    library: None,
+    queue: ArqJobQueue,
+    redis: Redis,
+    job_settings: Settings,
 ) -> None:
     program_id = await _program(session_factory, weeks=12, days_per_week=7)
-    assert len(await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)) == 84
+    assert len(await enqueue_pending_program_sessions(queue, session_factory, program_id)) == 84
     await redis.flushdb()  # Redis restarted empty: every queued job is gone
 
-    report = await reconcile_sessions(session_factory, arq_pool, job_settings, older_than=NOW)
+    report = await reconcile_sessions(units, queue, job_settings, older_than=NOW)
 
     assert report.stale == 84 and len(report.requeued) == 84 and report.failed == []
     await run_worker_until_idle(job_settings)
@@ -73,19 +78,28 @@ async def test_queue_lost_in_redis_is_rebuilt_from_postgresql(
 
 
 async def test_recent_and_queued_sessions_are_left_alone(
-    session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
+    session_factory: Factory,
+    units: UnitOfWorkFactory,
+    library: None,
+    queue: ArqJobQueue,
+    job_settings: Settings,
 ) -> None:
     program_id = await _program(session_factory, weeks=1, days_per_week=3)
-    recent = await reconcile_sessions(session_factory, arq_pool, job_settings)  # default age: 120 s
+    settings = job_settings.model_copy(update={"reconcile_after_s": 120})
+    recent = await reconcile_sessions(units, queue, settings)
     assert recent.stale == 0
 
-    await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)
-    queued = await reconcile_sessions(session_factory, arq_pool, job_settings, older_than=NOW)
+    await enqueue_pending_program_sessions(queue, session_factory, program_id)
+    queued = await reconcile_sessions(units, queue, job_settings, older_than=NOW)
     assert (queued.stale, queued.alive, queued.requeued) == (3, 3, [])
 
 
 async def test_a_session_that_never_finishes_is_failed_after_max_attempts(
-    session_factory: Factory, library: None, arq_pool: ArqRedis, job_settings: Settings
+    session_factory: Factory,
+    units: UnitOfWorkFactory,
+    library: None,
+    queue: ArqJobQueue,
+    job_settings: Settings,
 ) -> None:
     program_id = await _program(session_factory, weeks=1, days_per_week=1)
     async with session_factory() as db, db.begin():
@@ -96,7 +110,7 @@ async def test_a_session_that_never_finishes_is_failed_after_max_attempts(
             ),
             {"p": program_id},
         )
-    report = await reconcile_sessions(session_factory, arq_pool, job_settings, older_than=NOW)
+    report = await reconcile_sessions(units, queue, job_settings, older_than=NOW)
     assert len(report.failed) == 1 and report.requeued == []
     async with session_factory() as db:
         error = await db.scalar(select(Session.generation_error).where(Session.program_id == program_id))
@@ -105,8 +119,9 @@ async def test_a_session_that_never_finishes_is_failed_after_max_attempts(
 
 async def test_worker_killed_mid_program_is_recovered(
     session_factory: Factory,
+    units: UnitOfWorkFactory,
     library: None,
-    arq_pool: ArqRedis,
+    queue: ArqJobQueue,
     database_url: str,
     redis_url: str,
     job_settings: Settings,
@@ -114,7 +129,7 @@ async def test_worker_killed_mid_program_is_recovered(
     program_id = await _program(session_factory, weeks=12, days_per_week=7)
     # Slow every write down so the kill lands while jobs are running.
     await install_exercise_trigger(session_factory, SLOW_WRITES)
-    await enqueue_pending_program_sessions(arq_pool, session_factory, program_id)
+    await enqueue_pending_program_sessions(queue, session_factory, program_id)
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -149,7 +164,7 @@ async def test_worker_killed_mid_program_is_recovered(
     await remove_exercise_trigger(session_factory)
     settings = job_settings.model_copy(update={"generation_timeout_s": 1.0})
     await asyncio.sleep(settings.job_timeout_s + 2)  # longer than any live attempt could run
-    report = await reconcile_sessions(session_factory, arq_pool, settings, older_than=NOW)
+    report = await reconcile_sessions(units, queue, settings, older_than=NOW)
     assert len(report.released) >= stuck  # plus jobs it had taken but not yet marked
     await run_worker_until_idle(settings)
 

@@ -8,13 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import GenerationStatus, Microcycle, Phase, Program, Session
 from services.errors import InvalidInput, UserNotFound
-from services.programs import create_program
+from services.programs import add_program
 from tests.factories import make_user, program_spec
 
 
 async def test_every_microcycle_and_session_is_created_pending(db_session: AsyncSession) -> None:
     owner = await make_user(db_session)
-    program = await create_program(db_session, program_spec(owner.id, weeks=8, days_per_week=3))
+    program, session_ids = await add_program(db_session, program_spec(owner.id, weeks=8, days_per_week=3))
 
     weeks = (
         await db_session.scalars(
@@ -30,6 +30,7 @@ async def test_every_microcycle_and_session_is_created_pending(db_session: Async
     assert [w.is_active for w in weeks] == [True] + [False] * 7
     assert weeks[3].phase is Phase.DELOAD and weeks[7].phase is Phase.DELOAD
     assert len(sessions) == 24
+    assert session_ids == [s.id for s in sessions]  # returned in calendar order
     assert {s.generation_status for s in sessions} == {GenerationStatus.PENDING}
     assert sessions[0].scheduled_date == dt.date(2026, 1, 5)
     assert [s.scheduled_date.weekday() for s in sessions[:3]] == [0, 2, 4]  # Mon, Wed, Fri
@@ -53,11 +54,11 @@ async def test_out_of_range_input_is_refused_before_anything_is_written(
 ) -> None:
     owner = await make_user(db_session)
     with pytest.raises(InvalidInput) as raised:
-        await create_program(db_session, program_spec(owner.id, **overrides))
+        await add_program(db_session, program_spec(owner.id, **overrides))
     assert raised.value.field == field and raised.value.code == "INVALID_INPUT"
     assert await db_session.scalar(select(func.count()).select_from(Program)) == 0
 
 
 async def test_unknown_owner_is_not_found(db_session: AsyncSession) -> None:
     with pytest.raises(UserNotFound):
-        await create_program(db_session, program_spec(424242))
+        await add_program(db_session, program_spec(424242))

@@ -9,8 +9,8 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.job_queue import generation_job_id
 from core.settings import Settings
-from jobs.enqueue import generation_job_id
 from models import GenerationStatus, Session
 from tests.api.conftest import Api, UserMaker, running_api
 from tests.api.test_programs_api import REGENERATE, create_program
