@@ -70,8 +70,19 @@ async def _forget_retries(redis: Redis, session_id: int) -> None:
 
 async def generate_session(ctx: dict[str, Any], session_id: int) -> str:
     gen: GenerationContext = ctx["generation"]
-    settings = gen.settings
     job_try: int = ctx.get("job_try", 1)
+    try:
+        return await _generate(gen, session_id, job_try)
+    except asyncio.CancelledError:
+        # arq cancels the task on its own timeout (and would then drop the job) or on shutdown,
+        # at whatever await the task is on, retry bookkeeping included; either way the session
+        # is unfinished and must run again. This task ends here.
+        log.warning("generate_session(%d) was cut off; it will run again", session_id)
+        raise Retry(defer=retry_delay(gen.settings, job_try)) from None
+
+
+async def _generate(gen: GenerationContext, session_id: int, job_try: int) -> str:
+    settings = gen.settings
     try:
         async with asyncio.timeout(settings.generation_timeout_s):
             outcome = await populate_session_by_id(gen.units, session_id, catalogue=gen.catalogue)
@@ -79,19 +90,12 @@ async def generate_session(ctx: dict[str, Any], session_id: int) -> str:
         # Deleted since it was enqueued: nothing to record, nothing to retry.
         log.warning("generate_session(%d): %s", session_id, exc)
         return "NOT_FOUND"
-    except asyncio.CancelledError:
-        # arq cancels the task on its own timeout (and would then drop the job) or on shutdown;
-        # either way the session is unfinished and must run again. This task ends here.
-        log.warning("generate_session(%d) was cut off; it will run again", session_id)
-        raise Retry(defer=retry_delay(settings, job_try)) from None
     except Exception as exc:
         if is_transient(exc):
             return await _retry_or_give_up(gen, session_id, job_try, exc)
         reason = f"unexpected error: {describe_error(exc)}"
         log.error("generate_session(%d) failed: %s", session_id, reason, exc_info=True)
-        async with gen.units() as uow:
-            await fail_session(uow, session_id, reason)
-        return "FAILED"
+        return await _record_failure(gen, session_id, job_try, reason, exc)
     gen.outages.database.recovered()
     if job_try > 1:
         await _forget_retries(gen.redis, session_id)
@@ -119,14 +123,22 @@ async def _retry_or_give_up(gen: GenerationContext, session_id: int, job_try: in
         f"gave up after {waited:.0f} s of transient errors ({job_try} tries); "
         f"last error: {describe_error(exc)}"
     )
+    log.error("generate_session(%d): %s", session_id, reason, exc_info=exc)
+    return await _record_failure(gen, session_id, job_try, reason, exc)
+
+
+async def _record_failure(
+    gen: GenerationContext, session_id: int, job_try: int, reason: str, cause: Exception
+) -> str:
+    """FAILED with ``reason``; while the database cannot take it, the job keeps retrying until it can."""
     try:
         async with gen.units() as uow:
             await fail_session(uow, session_id, reason)
-    except Exception as record_exc:
-        if not is_transient(record_exc):
+    except Exception as exc:
+        if not is_transient(exc):
             raise
-        # The failure cannot be recorded while the database is away: keep trying until it can.
-        raise Retry(defer=retry_delay(settings, job_try)) from exc
-    log.error("generate_session(%d): %s", session_id, reason, exc_info=exc)
+        if is_connection_loss(exc):
+            gen.outages.database.failed(exc)
+        raise Retry(defer=retry_delay(gen.settings, job_try)) from cause
     await _forget_retries(gen.redis, session_id)
     return "FAILED"

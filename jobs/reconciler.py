@@ -20,15 +20,13 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from redis.exceptions import RedisError
-
 from core.job_queue import ArqJobQueue
 from core.settings import Settings
 from services.outages import Outages
 from services.reconciliation import stale_unfinished_sessions
 from services.session_generator import UnitsOfWork, fail_session
 from services.status_log import prune_events
-from services.transient_errors import is_transient
+from services.transient_errors import is_redis_error, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -141,10 +139,10 @@ class Reconciler:
                 if pruned:
                     log.info("pruned %d status events older than the retention", pruned)
                 self.runs += 1
-            except (RedisError, OSError) as exc:
-                self._outages.redis.failed(exc)
             except Exception as exc:
-                if not is_transient(exc):
-                    log.error("reconciler failed", exc_info=True)
-                else:
+                if is_redis_error(exc):
+                    self._outages.redis.failed(exc)
+                elif is_transient(exc):
                     self._outages.database.failed(exc)
+                else:
+                    log.error("reconciler failed", exc_info=True)

@@ -36,10 +36,13 @@ class SupervisedWorker(Worker):
     """arq's ``Worker``, kept alive through Redis outages of any length.
 
     arq 0.28 ends ``main()`` on the first Redis error of its poll loop, busy or idle (python-arq
-    issues 435 and 498), and leaks a job slot when Redis fails while it starts a job. Here a
-    failed poll is logged once per outage (``Outages``), retried with backoff, and a job start
-    that fails gives its slot back. Depends on arq's ``_poll_iteration`` and ``start_jobs``;
-    pyproject pins arq below 0.29 and tests/jobs/test_outages.py stops Redis under a worker.
+    issues 435 and 498), leaks a job slot when Redis fails while it starts a job, and re-raises a
+    job's failure to record its end in Redis from the poll loop, long after the fact. Here a failed
+    poll is logged once per outage (``Outages``) and retried with backoff; a job start that fails
+    gives its slot back; a job whose record could not be updated is left to run again (its
+    in-progress mark expires, or the reconciler releases it; it then finds its session finished).
+    Depends on arq's ``_poll_iteration``, ``start_jobs`` and ``run_job``; pyproject pins arq below
+    0.29 and tests/faults/test_backend_outages.py stops Redis under busy workers.
     """
 
     outages: Outages
@@ -47,6 +50,8 @@ class SupervisedWorker(Worker):
 
     async def _poll_iteration(self) -> None:
         try:
+            if self.outages.redis.ongoing:  # a poll may touch nothing in Redis: prove it answers
+                await self.pool.ping()
             await super()._poll_iteration()
         except (RedisError, OSError) as exc:
             self.outages.redis.failed(exc)
@@ -54,6 +59,12 @@ class SupervisedWorker(Worker):
             return
         self._backoff.reset()
         self.outages.redis.recovered()
+
+    async def run_job(self, job_id: str, score: int) -> None:
+        try:
+            await super().run_job(job_id, score)
+        except (RedisError, OSError) as exc:
+            self.outages.redis.failed(exc)
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
         for job_id in job_ids:
@@ -151,7 +162,7 @@ def build_worker(
 async def wait_for_redis(redis_url: str, outages: Outages) -> ArqRedis:
     """Connect, however long Redis takes to answer (a worker started during an outage waits)."""
     settings = dataclasses.replace(RedisSettings.from_dsn(redis_url), conn_retries=0)
-    backoff = Backoff(cap=5.0)
+    backoff = Backoff()
     while True:
         try:
             pool = await create_pool(settings)

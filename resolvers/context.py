@@ -38,10 +38,14 @@ class Context:
     hub: StatusHub
     subscriptions: SubscriptionLimiter
     user: User | None = None
+    # Why the token could not be checked (the database is unreachable), if it could not.
+    auth_error: DomainError | None = None
     # Filled by Strawberry with the WebSocket ``connection_init`` payload.
     connection_params: dict[str, Any] = field(default_factory=dict)
 
     def require_user(self) -> User:
+        if self.auth_error is not None:
+            raise self.auth_error
         if self.user is None:
             raise Unauthenticated()
         return self.user

@@ -14,7 +14,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from services.errors import DomainError
+from services.errors import DomainError, Unavailable
+from services.transient_errors import is_transient
 
 log = logging.getLogger("liftplan.graphql")
 
@@ -26,6 +27,7 @@ class ErrorCode(enum.Enum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     RATE_LIMITED = "RATE_LIMITED"
+    UNAVAILABLE = "UNAVAILABLE"
     STREAM_INTERRUPTED = "STREAM_INTERRUPTED"
     INTERNAL = "INTERNAL"
 
@@ -72,12 +74,24 @@ def as_graphql_error(exc: DomainError) -> GraphQLError:
     return GraphQLError(exc.message, extensions=_extensions(exc))
 
 
+def subscription_error(exc: Exception) -> Exception:
+    """What a subscription raises for ``exc``: its code for a domain error, UNAVAILABLE while
+    PostgreSQL or Redis is unreachable, anything else as it is (masked and logged by Strawberry)."""
+    if isinstance(exc, DomainError):
+        return as_graphql_error(exc)
+    if is_transient(exc):
+        return as_graphql_error(Unavailable())
+    return exc
+
+
 def is_unexpected(error: GraphQLError) -> bool:
-    """An exception a resolver did not mean to raise (not a domain error, not a GraphQL one)."""
+    """An exception a resolver did not mean to raise (not a domain error, not a GraphQL one, not
+    PostgreSQL or Redis being unreachable, which is answered UNAVAILABLE)."""
     original = error.original_error
     return (
         original is not None
         and not isinstance(original, (DomainError, GraphQLError))
+        and not is_transient(original)
         and error.path is not None
     )
 
@@ -91,6 +105,8 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
 
 def _classify(error: GraphQLError) -> GraphQLError:
     original = error.original_error
+    if original is not None and not isinstance(original, DomainError) and is_transient(original):
+        original = Unavailable()
     if isinstance(original, DomainError):
         extensions = _extensions(original)
         return GraphQLError(

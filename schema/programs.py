@@ -14,7 +14,7 @@ from resolvers import sessions as resolve_sessions
 from resolvers import subscriptions
 from resolvers.context import GraphQLInfo
 from schema.enums import Equipment, GenerationStatus, Goal, Level, Phase
-from schema.errors import UserError, as_graphql_error, error_fields
+from schema.errors import UserError, error_fields, subscription_error
 from schema.sessions import Session
 from services.errors import DomainError
 from services.generation_progress import GenerationProgress as Progress
@@ -212,5 +212,5 @@ class ProgramSubscriptions:
         try:
             async for progress in subscriptions.program_generation_progress(info, program_id):
                 yield progress  # type: ignore[misc]
-        except DomainError as exc:
-            raise as_graphql_error(exc) from None
+        except Exception as exc:
+            raise subscription_error(exc) from None

@@ -12,7 +12,7 @@ from resolvers import sessions as resolve
 from resolvers import subscriptions
 from resolvers.context import GraphQLInfo
 from schema.enums import Focus, GenerationStatus
-from schema.errors import UserError, as_graphql_error, error_fields
+from schema.errors import UserError, error_fields, subscription_error
 from schema.movements import Movement
 from services.errors import DomainError
 from services.status_log import StatusEvent
@@ -138,5 +138,5 @@ class SessionSubscriptions:
         try:
             async for event in subscriptions.session_status_changed(info, program_id, after):
                 yield event  # type: ignore[misc]
-        except DomainError as exc:
-            raise as_graphql_error(exc) from None
+        except Exception as exc:
+            raise subscription_error(exc) from None

@@ -46,3 +46,13 @@ class Forbidden(DomainError):
     """The caller is known but may not do this at all (whatever the object)."""
 
     code = "FORBIDDEN"
+
+
+class Unavailable(DomainError):
+    """PostgreSQL or Redis did not answer: nothing was decided, the caller may simply retry."""
+
+    code = "UNAVAILABLE"
+    retry_after_s = 2
+
+    def __init__(self, message: str = "the service is briefly unavailable; retry in a few seconds") -> None:
+        super().__init__(message)

@@ -67,9 +67,10 @@ class Outages:
 
 
 class Backoff:
-    """Exponential delays for a reconnect loop: 0.1 s doubling up to ``cap``."""
+    """Exponential delays for a reconnect loop: 0.1 s doubling up to ``cap`` (a backend that is
+    back is noticed within that long)."""
 
-    def __init__(self, first: float = 0.1, cap: float = 5.0) -> None:
+    def __init__(self, first: float = 0.1, cap: float = 2.0) -> None:
         self._first = first
         self._cap = cap
         self._next = first

@@ -58,19 +58,17 @@ async def sessions_to_regenerate(
 
 
 def reset_to_pending(uow: UnitOfWork, sessions: Sequence[Session]) -> None:
-    """Mark finished sessions PENDING (their exercises stay until a new set replaces them) and
-    queue every given session. PENDING and IN_PROGRESS ones keep their status: a job is on them,
-    or will be (a second enqueue of a queued session is a no-op)."""
+    """Mark finished sessions PENDING for a new run of generation (its attempts count from 0
+    again; the exercises stay until a new set replaces them) and queue every given session.
+    PENDING and IN_PROGRESS ones keep their status: a job is on them, or will be (a second enqueue
+    of a queued session is a no-op)."""
     for session in sessions:
         if session.generation_status in (GenerationStatus.IN_PROGRESS, GenerationStatus.PENDING):
             continue
         session.generation_status = GenerationStatus.PENDING
         session.generation_error = None
-        uow.record(
-            StatusChange(
-                session.program_id, session.id, GenerationStatus.PENDING, None, session.generation_attempts
-            )
-        )
+        session.generation_attempts = 0
+        uow.record(StatusChange(session.program_id, session.id, GenerationStatus.PENDING, None, 0))
     uow.enqueue(session.id for session in sessions)
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.outages import Backoff, Outages
 from services.status_log import StatusEvent, events_after, events_after_each, head_seq
 from services.status_stream import StatusStream, decode_entry, entry_program
+from services.transient_errors import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ class StatusHub:
                 async with self._factory() as db:
                     missing = await events_after(db, feed.program_id, feed.last, limit=FILL_PAGE)
             except Exception as exc:  # PostgreSQL away: the poll or the next try catches up
-                self._outages.database.failed(exc)
+                self._database_failed(exc)
                 feed.gap = True
                 await asyncio.sleep(backoff.next())
                 continue
@@ -220,6 +221,12 @@ class StatusHub:
                 if entry_program(fields) in self._feeds:
                     self._deliver(decode_entry(fields))
 
+    def _database_failed(self, exc: Exception) -> None:
+        if is_transient(exc):
+            self._outages.database.failed(exc)
+        else:
+            log.error("reading the status log failed", exc_info=exc)
+
     async def _poll_log(self) -> None:
         """Every feed catches up with the log in PostgreSQL, in one statement per round."""
         while True:
@@ -235,7 +242,7 @@ class StatusHub:
                 async with self._factory() as db:
                     events = await events_after_each(db, positions)
             except Exception as exc:
-                self._outages.database.failed(exc)
+                self._database_failed(exc)
                 continue
             self._outages.database.recovered()
             for event in events:

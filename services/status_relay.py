@@ -12,14 +12,12 @@ import asyncio
 import contextlib
 import logging
 
-from redis.exceptions import RedisError
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.outages import Backoff, Outages
 from services.status_log import claim_unrelayed, mark_relayed
 from services.status_stream import StatusStream
-from services.transient_errors import is_transient
+from services.transient_errors import is_redis_error, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -85,18 +83,13 @@ class StatusRelay:
                 claimed, delivered = await self.relay_once()
                 while claimed == BATCH and delivered:
                     claimed, delivered = await self.relay_once()
-            except (RedisError, OSError) as exc:
-                self._outages.redis.failed(exc)
-                await asyncio.sleep(backoff.next())
-                continue
-            except DBAPIError as exc:
-                if not is_transient(exc):
+            except Exception as exc:
+                if is_redis_error(exc):
+                    self._outages.redis.failed(exc)
+                elif is_transient(exc):
+                    self._outages.database.failed(exc)
+                else:
                     log.error("status relay failed", exc_info=True)
-                self._outages.database.failed(exc)
-                await asyncio.sleep(backoff.next())
-                continue
-            except Exception:
-                log.error("status relay failed", exc_info=True)
                 await asyncio.sleep(backoff.next())
                 continue
             backoff.reset()

@@ -1,6 +1,22 @@
 """Which failures are worth retrying: the database or Redis being briefly unreachable."""
 
+import errno
+
+from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+# A socket that cannot reach its server. ENOENT: a unix socket whose server is not running
+# (asyncpg raises the bare OSError when it cannot connect).
+CONNECTION_ERRNOS = {
+    errno.ENOENT,
+    errno.ECONNREFUSED,
+    errno.ECONNRESET,
+    errno.ECONNABORTED,
+    errno.EPIPE,
+    errno.ETIMEDOUT,
+    errno.EHOSTUNREACH,
+    errno.ENETUNREACH,
+}
 
 # SQLSTATE classes and codes that describe the connection or the server, not the statement.
 TRANSIENT_SQLSTATE_PREFIXES = ("08", "57P", "53")  # connection, operator intervention, resources
@@ -23,6 +39,8 @@ def is_transient(exc: BaseException) -> bool:
         if isinstance(link, DBAPIError) and link.connection_invalidated:
             return True
         if isinstance(link, (OperationalError, InterfaceError, ConnectionError, TimeoutError)):
+            return True
+        if isinstance(link, OSError) and link.errno in CONNECTION_ERRNOS:
             return True
         # redis-py's connection errors do not derive from the builtin ConnectionError.
         if type(link).__module__.startswith("redis") and type(link).__name__ in {
@@ -48,3 +66,8 @@ def is_connection_loss(exc: BaseException) -> bool:
         if isinstance(sqlstate, str) and sqlstate in TRANSIENT_SQLSTATES:
             return False
     return not isinstance(exc, TimeoutError)
+
+
+def is_redis_error(exc: BaseException) -> bool:
+    """Raised by the Redis client (redis-py wraps its socket errors in its own)."""
+    return any(isinstance(link, RedisError) for link in _chain(exc))

@@ -13,6 +13,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from models import User
 from resolvers.context import Context
 from resolvers.dataloaders import build_loaders
+from services.errors import Unavailable
+from services.transient_errors import is_transient
 from services.users import user_for_token
 from web.graphiql import graphiql_html
 from web.websocket_guards import GuardedLegacyWSHandler, GuardedTransportWSHandler
@@ -46,21 +48,28 @@ class LiftplanGraphQL(GraphQL[Context, None]):
         return HTMLResponse(self._graphiql)
 
     async def _user(self, request: Request | WebSocket, token: str | None) -> User | None:
+        """The token's user; ``Unavailable`` when the database cannot say."""
         if token is None:
             return None
-        async with request.state.session_factory() as db:
-            return await user_for_token(db, token)
+        try:
+            async with request.state.session_factory() as db:
+                return await user_for_token(db, token)
+        except Exception as exc:
+            if is_transient(exc):
+                raise Unavailable() from exc
+            raise
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
         state = request.state
         is_socket = isinstance(request, WebSocket)
-        user = (
-            None
-            if is_socket
-            else await self._user(request, bearer_token(request.headers.get("authorization")))
-        )
+        user, auth_error = None, None
+        if not is_socket:
+            try:
+                user = await self._user(request, bearer_token(request.headers.get("authorization")))
+            except Unavailable as exc:
+                auth_error = exc
         return Context(
             request=request,
             response=response,
@@ -73,10 +82,12 @@ class LiftplanGraphQL(GraphQL[Context, None]):
             hub=state.hub,
             subscriptions=state.subscriptions,
             user=user,
+            auth_error=auth_error,
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:  # type: ignore[override]
-        """Authenticate a socket from its ``connection_init`` payload, or close it with 4403."""
+        """Authenticate a socket from its ``connection_init`` payload, or close it with 4403
+        (1013, try again later, while the database cannot check the token)."""
         params = {str(k).lower(): v for k, v in (context.connection_params or {}).items()}
         value = params.get("authorization")
         token = bearer_token(value) if isinstance(value, str) else None

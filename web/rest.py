@@ -11,9 +11,10 @@ from starlette.responses import JSONResponse
 from models import Session
 from resolvers.context import Unauthenticated
 from resolvers.ids import parse_id
-from services.errors import DomainError, InvalidInput
-from services.rate_limits import RateLimited, spend
+from services.errors import DomainError, InvalidInput, Unavailable
+from services.rate_limits import spend
 from services.regeneration import regenerate_sessions
+from services.transient_errors import is_transient
 from services.users import user_for_token
 from web.graphql_view import bearer_token
 
@@ -24,6 +25,7 @@ STATUS_BY_CODE = {
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
     "RATE_LIMITED": 429,
+    "UNAVAILABLE": 503,
 }
 
 
@@ -46,7 +48,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def error_response(exc: DomainError) -> JSONResponse:
-    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
+    retry_after = getattr(exc, "retry_after_s", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     if exc.code == "UNAUTHENTICATED":
         headers = {"WWW-Authenticate": "Bearer"}
     body = {"error": {"code": exc.code, "message": exc.message, "field": exc.field}}
@@ -89,4 +92,8 @@ async def regenerate_sessions_route(request: Request) -> JSONResponse:
             sessions = await regenerate_sessions(uow, user, program_id, session_ids, include_complete)
     except DomainError as exc:
         return error_response(exc)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        return error_response(Unavailable())
     return JSONResponse({"sessions": [_session_json(s) for s in sessions]})

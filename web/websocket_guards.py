@@ -4,12 +4,19 @@ Strawberry's handlers assume every message is an object with the fields its type
 array, or a ``subscribe`` whose payload is a string, raises inside the handler and drops the
 socket without a close code. These subclasses check the shape first and close with 4400
 (graphql-transport-ws) or answer ``connection_error`` and close (legacy graphql-ws).
+
+A ``connection_init`` that cannot be checked because the database is unreachable closes the
+socket with 1013 (try again later), not 4403: the token may well be good.
 """
 
 from typing import Any
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+
+from services.errors import Unavailable
+
+TRY_AGAIN_LATER = 1013
 
 OPERATION_TYPES = {"subscribe", "start"}
 
@@ -45,6 +52,12 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler):  # type: ignore[
             return
         await super().handle_message(message)
 
+    async def handle_connection_init(self, message: Any) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except Unavailable as exc:
+            await self.websocket.close(code=TRY_AGAIN_LATER, reason=exc.message)
+
 
 class GuardedLegacyWSHandler(BaseGraphQLWSHandler):  # type: ignore[type-arg]
     async def handle_message(self, message: Any) -> None:
@@ -54,3 +67,10 @@ class GuardedLegacyWSHandler(BaseGraphQLWSHandler):  # type: ignore[type-arg]
             await self.websocket.close(code=4400, reason=problem)
             return
         await super().handle_message(message)
+
+    async def handle_connection_init(self, message: Any) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except Unavailable as exc:
+            await self.send_message({"type": "connection_error", "payload": {"message": exc.message}})  # type: ignore[typeddict-item]
+            await self.websocket.close(code=TRY_AGAIN_LATER, reason=exc.message)

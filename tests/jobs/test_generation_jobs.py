@@ -96,8 +96,9 @@ async def test_double_enqueue_runs_once_and_regeneration_runs_again(
     assert (await _statuses(session_factory, program_id))[session_id][:2] == (GenerationStatus.COMPLETE, 1)
     async with UnitOfWorkFactory(session_factory, queue=queue)() as uow:
         await regenerate_sessions(uow, owner, program_id, [session_id], include_complete=True)
-    await run_worker_until_idle(job_settings)
-    assert (await _statuses(session_factory, program_id))[session_id][:2] == (GenerationStatus.COMPLETE, 2)
+    assert (await _statuses(session_factory, program_id))[session_id][:2] == (GenerationStatus.PENDING, 0)
+    await run_worker_until_idle(job_settings)  # a new run: its attempts count from 1 again
+    assert (await _statuses(session_factory, program_id))[session_id][:2] == (GenerationStatus.COMPLETE, 1)
 
 
 async def test_terminated_database_connection_is_retried_and_completes(

@@ -202,3 +202,17 @@ async def test_repair_program_mutation_with_live_progress(
     assert updates[-1] == {"total": 84, "pending": 0, "complete": 84, "failed": 0, "finished": True}
     assert [u["complete"] for u in updates] == sorted(u["complete"] for u in updates)
     assert await _snapshot(legacy_engine) == before
+
+
+async def test_repair_with_no_worker_waits_says_why_and_exits_4_at_the_timeout(
+    legacy_database_url: str, legacy_engine: AsyncEngine, redis_url: str, redis: Redis
+) -> None:
+    started = asyncio.get_running_loop().time()
+    result = await asyncio.to_thread(repair_command, legacy_database_url, redis_url, "--timeout", "7")
+
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert asyncio.get_running_loop().time() - started >= 7  # it waited, through quiet moments
+    assert "Waiting for a worker" in result.stdout
+    assert "Timed out after 7 s" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert await _statuses(legacy_engine, 265) == {"COMPLETE": 13, "PENDING": 71}  # queued, untouched

@@ -1,0 +1,119 @@
+"""Servers these tests own (to stop and restart them), databases cloned from one template on
+them, and what the tests watch: session statuses in PostgreSQL and the logs of the processes."""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.database import create_engine, create_session_factory
+from core.migrations import upgrade
+from models import Role
+from services.movement_library import seed_movement_library
+from services.users import create_user
+from tests.conftest import admin_execute, with_database
+from tests.servers import OwnPostgres, OwnRedis
+
+
+@dataclass
+class OwnServers:
+    postgres: OwnPostgres
+    redis: OwnRedis
+    template: str
+
+
+@pytest.fixture(scope="session")
+def own_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnServers]:
+    """A PostgreSQL and a Redis of these tests' own, started once per run, migrated once."""
+    root = tmp_path_factory.mktemp("own-servers")
+    postgres, redis = OwnPostgres(root / "pg"), OwnRedis(root / "redis")
+    postgres.start()
+    redis.start()
+    template = f"liftplan_faults_{os.getpid()}"
+    asyncio.run(admin_execute(postgres.url, f'CREATE DATABASE "{template}"'))
+    upgrade(with_database(postgres.url, template))
+    try:
+        yield OwnServers(postgres, redis, template)
+    finally:
+        redis.stop()
+        postgres.stop()
+
+
+_count = iter(range(1, 10_000))
+
+
+@pytest.fixture
+async def own_database_url(own_servers: OwnServers) -> AsyncIterator[str]:
+    """A fresh database on the test's own PostgreSQL (started again if a test left it stopped),
+    with the movement library."""
+    own_servers.postgres.start()
+    name = f"faults_{os.getpid()}_{next(_count)}"
+    await admin_execute(
+        own_servers.postgres.url, f'CREATE DATABASE "{name}" TEMPLATE "{own_servers.template}"'
+    )
+    url = with_database(own_servers.postgres.url, name)
+    engine = create_engine(url, pool_size=1)
+    async with create_session_factory(engine)() as db, db.begin():
+        await seed_movement_library(db)
+    await engine.dispose()
+    yield url
+    own_servers.postgres.start()
+    await admin_execute(own_servers.postgres.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def own_redis_url(own_servers: OwnServers) -> AsyncIterator[str]:
+    if not await _answers(own_servers.redis.url):  # a test left it stopped
+        own_servers.redis.start()
+    client = Redis.from_url(own_servers.redis.url)
+    await client.flushall()
+    await client.aclose()
+    yield own_servers.redis.url
+
+
+async def _answers(url: str) -> bool:
+    client = Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        return bool(await client.ping())
+    except Exception:
+        return False
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+async def own_engine(own_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(own_database_url, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+async def coach_token(engine: AsyncEngine) -> str:
+    async with create_session_factory(engine)() as db, db.begin():
+        _, token = await create_user(db, f"coach{next(_count)}@example.com", "Coach", Role.COACH)
+    return token
+
+
+async def statuses(engine: AsyncEngine, program_id: int) -> dict[int, str]:
+    """Every session's status in PostgreSQL (empty while it is unreachable)."""
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT id, generation_status::text FROM sessions WHERE program_id = :p"),
+                {"p": program_id},
+            )
+            return {session_id: status for session_id, status in rows.all()}
+    except Exception:
+        return {}
+
+
+def log_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "logs"
+    path.mkdir(exist_ok=True)
+    return path
