@@ -17,6 +17,8 @@ from core.migrations import upgrade
 from models import Role
 from services.movement_library import seed_movement_library
 from services.status_hub import StatusHub
+from services.status_relay import StatusRelay
+from services.unit_of_work import UnitOfWorkFactory
 from services.users import create_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,9 +101,12 @@ class Clients:
     redis: Redis
     redis_pid: int  # of the Redis server, for the CPU accounting
     hub: StatusHub
+    relay: StatusRelay
+    units: UnitOfWorkFactory
 
     async def close(self) -> None:
         await self.hub.close()
+        await self.relay.stop()
         await self.redis.aclose()
         await self.arq.aclose()
         await self.engine.dispose()
@@ -123,7 +128,7 @@ async def prepare(database_url: str) -> int:
 
 @dataclass(frozen=True)
 class RunResult:
-    created_s: float  # create_program + commit + enqueue of the 84 jobs
+    created_s: float  # create_program: commit, then the 84 jobs enqueued
     first_s: float
     last_s: float
     attempts: int

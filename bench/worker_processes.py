@@ -116,7 +116,7 @@ async def start_workers(
             worker = Worker(process, log_path)
             workers.append(worker)
             await wait_for(f"worker {index} (log {log_path})", timeout_s, worker_ready(clients.redis, worker))
-        # Each worker's first poll also enqueues its start-up reconcile cron job: let it run.
+        # Jobs left from an earlier run (or queued by a reconciler): let them run out first.
         await wait_for("the start-up jobs to leave the queue", timeout_s, queue_empty(clients.arq))
         await asyncio.sleep(SETTLE_S)
     except BaseException:

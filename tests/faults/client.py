@@ -23,6 +23,14 @@ mutation($programId: ID!, $sessionIds: [ID!]) {
 """
 
 
+class GraphQLFailure(Exception):
+    """The request was answered with errors; ``code`` is the first one's."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 async def graphql(base_url: str, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
         response = await client.post(
@@ -32,6 +40,8 @@ async def graphql(base_url: str, token: str, query: str, variables: dict[str, An
         )
     response.raise_for_status()
     body: dict[str, Any] = response.json()
+    if body.get("errors"):
+        raise GraphQLFailure(body["errors"][0].get("extensions", {}).get("code", "?"))
     return body
 
 
@@ -47,7 +57,8 @@ async def create_program(base_url: str, token: str, *, weeks: int, days: int, na
     }
     body = await graphql(base_url, token, CREATE_PROGRAM, {"input": program_input})
     result = body["data"]["createProgram"]
-    assert "program" in result, body
+    if "program" not in result:
+        raise GraphQLFailure(result["code"])
     return int(result["program"]["id"])
 
 
@@ -55,5 +66,6 @@ async def regenerate(base_url: str, token: str, program_id: int, session_ids: li
     variables = {"programId": str(program_id), "sessionIds": [str(s) for s in session_ids]}
     body = await graphql(base_url, token, REGENERATE, variables)
     result = body["data"]["regenerateSessions"]
-    assert "sessions" in result, body
+    if "sessions" not in result:
+        raise GraphQLFailure(result["code"])
     return [int(s["id"]) for s in result["sessions"]]
