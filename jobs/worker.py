@@ -68,14 +68,13 @@ class SupervisedWorker(Worker):
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
         for job_id in job_ids:
-            counter, started = self.job_counter, job_id.decode() in self.tasks
             try:
                 await super().start_jobs([job_id])
             except (RedisError, OSError):
-                # arq took a slot (semaphore and counter) before the Redis call that failed.
-                if not started and job_id.decode() not in self.tasks and self.job_counter > counter:
-                    self.job_counter -= 1
-                    self.sem.release()
+                # arq takes a slot (semaphore and counter) before its only Redis calls and starts
+                # no task when they fail: give the slot back, or the worker starves.
+                self.job_counter -= 1
+                self.sem.release()
                 raise
 
 

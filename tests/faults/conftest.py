@@ -3,6 +3,7 @@ them, and what the tests watch: session statuses in PostgreSQL and the logs of t
 
 import asyncio
 import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,20 +30,23 @@ class OwnServers:
 
 
 @pytest.fixture(scope="session")
-def own_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnServers]:
-    """A PostgreSQL and a Redis of these tests' own, started once per run, migrated once."""
-    root = tmp_path_factory.mktemp("own-servers")
-    postgres, redis = OwnPostgres(root / "pg"), OwnRedis(root / "redis")
-    postgres.start()
-    redis.start()
-    template = f"liftplan_faults_{os.getpid()}"
-    asyncio.run(admin_execute(postgres.url, f'CREATE DATABASE "{template}"'))
-    upgrade(with_database(postgres.url, template))
-    try:
-        yield OwnServers(postgres, redis, template)
-    finally:
-        redis.stop()
-        postgres.stop()
+def own_servers() -> Iterator[OwnServers]:
+    """A PostgreSQL and a Redis of these tests' own, started once per run, migrated once.
+
+    Their folder is not under pytest's numbered temporary folders, which another pytest run
+    may rotate away while these servers still run."""
+    with tempfile.TemporaryDirectory(prefix="liftplan-own-servers-", ignore_cleanup_errors=True) as root:
+        postgres, redis = OwnPostgres(Path(root) / "pg"), OwnRedis(Path(root) / "redis")
+        postgres.start()
+        redis.start()
+        template = f"liftplan_faults_{os.getpid()}"
+        asyncio.run(admin_execute(postgres.url, f'CREATE DATABASE "{template}"'))
+        upgrade(with_database(postgres.url, template))
+        try:
+            yield OwnServers(postgres, redis, template)
+        finally:
+            redis.stop()
+            postgres.stop()
 
 
 _count = iter(range(1, 10_000))

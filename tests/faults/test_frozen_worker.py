@@ -3,6 +3,7 @@ are retried, not dropped; the frozen transaction's locks do not outlive PostgreS
 
 import asyncio
 import signal
+import time
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -45,6 +46,7 @@ async def test_a_worker_frozen_past_the_job_timeout_retries_its_jobs(
         worker.signal(signal.SIGSTOP)
         await asyncio.sleep(FROZEN_S)  # the fault itself
         worker.signal(signal.SIGCONT)
+        thawed = time.monotonic()
         await remove_exercise_trigger(factory)
 
         async def all_complete() -> bool:
@@ -52,6 +54,9 @@ async def test_a_worker_frozen_past_the_job_timeout_retries_its_jobs(
             return len(now) == 4 and set(now.values()) == {"COMPLETE"}
 
         await eventually(all_complete, timeout=60, what="every session COMPLETE")
+        print(
+            f"\nworker frozen {FROZEN_S:.0f} s: every session home {time.monotonic() - thawed:.1f} s after thawing"
+        )
         log = worker.log()
         assert worker.alive
         assert "was cut off; it will run again" in log  # arq's timeout, turned into a retry

@@ -14,11 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.job_queue import ArqJobQueue
 from core.settings import Settings
-from jobs.reconciler import reconcile_sessions
+from jobs.reconciler import Reconciler, reconcile_sessions
 from models import GenerationStatus, Session, SessionExercise
+from services.outages import Outages
+from services.status_log import events_after
 from services.unit_of_work import UnitOfWorkFactory
 from tests.chaos import SLOW_WRITES, install_exercise_trigger, remove_exercise_trigger
-from tests.factories import make_program
+from tests.factories import change_status, make_program, make_program_with_sessions
+from tests.waiting import eventually
 from tests.workers import enqueue_pending_program_sessions, run_worker_until_idle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,3 +174,34 @@ async def test_worker_killed_mid_program_is_recovered(
     assert await _status_counts(session_factory, program_id) == {GenerationStatus.COMPLETE: 84}
     sets = await _exercise_sets(session_factory, program_id)
     assert len(sets) == 84 and all(n == distinct == top and n >= 3 for n, distinct, top in sets)
+
+
+async def test_the_reconciler_loop_prunes_old_events_and_runs_when_a_backend_is_back(
+    session_factory: Factory, units: UnitOfWorkFactory, queue: ArqJobQueue, job_settings: Settings
+) -> None:
+    program_id, sessions = await make_program_with_sessions(session_factory, weeks=1, days_per_week=2)
+    await change_status(units, sessions[0], GenerationStatus.FAILED, "old news")
+    await change_status(units, sessions[1], GenerationStatus.FAILED, "recent")
+    async with session_factory() as db, db.begin():
+        await db.execute(
+            text("UPDATE status_events SET at = at - interval '2 days' WHERE program_id = :p AND seq = 1"),
+            {"p": program_id},
+        )
+    outages = Outages()
+    settings = job_settings.model_copy(
+        update={"status_events_retention_s": 86_400, "reconcile_every_s": 3600}
+    )
+    reconciler = Reconciler(units, queue, settings, outages)
+    reconciler.start()
+    try:
+        outages.database.failed(ConnectionError("gone"))
+        outages.database.recovered()  # back: it runs now, not in an hour
+
+        async def ran() -> bool:
+            return reconciler.runs >= 1
+
+        await eventually(ran, timeout=10, what="a reconciler run")
+    finally:
+        await reconciler.stop()
+    async with session_factory() as db:
+        assert [e.seq for e in await events_after(db, program_id, 0)] == [2]
