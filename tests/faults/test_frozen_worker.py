@@ -54,9 +54,8 @@ async def test_a_worker_frozen_past_the_job_timeout_retries_its_jobs(
             return len(now) == 4 and set(now.values()) == {"COMPLETE"}
 
         await eventually(all_complete, timeout=60, what="every session COMPLETE")
-        print(
-            f"\nworker frozen {FROZEN_S:.0f} s: every session home {time.monotonic() - thawed:.1f} s after thawing"
-        )
+        home = time.monotonic() - thawed
+        print(f"\nworker frozen {FROZEN_S:.0f} s: every session home {home:.1f} s after it thawed")
         log = worker.log()
         assert worker.alive
         assert "was cut off; it will run again" in log  # arq's timeout, turned into a retry
