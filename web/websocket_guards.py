@@ -6,17 +6,22 @@ socket without a close code. These subclasses check the shape first and close wi
 (graphql-transport-ws) or answer ``connection_error`` and close (legacy graphql-ws).
 
 A ``connection_init`` that cannot be checked because the database is unreachable closes the
-socket with 1013 (try again later), not 4403: the token may well be good.
+socket with 1013 (try again later), not 4403: the token may well be good. A client that goes
+away while an event is being sent to it is normal (a closed tab, a network blip): logged at
+DEBUG, where Strawberry logs it at ERROR with a traceback.
 """
 
+import logging
 from typing import Any
 
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from services.errors import Unavailable
 
 TRY_AGAIN_LATER = 1013
+log = logging.getLogger(__name__)
 
 OPERATION_TYPES = {"subscribe", "start"}
 
@@ -57,6 +62,12 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler):  # type: ignore[
             await super().handle_connection_init(message)
         except Unavailable as exc:
             await self.websocket.close(code=TRY_AGAIN_LATER, reason=exc.message)
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        if isinstance(error, WebSocketDisconnected):
+            log.debug("client went away while an operation was sending to it")
+            return
+        await super().handle_task_exception(error)
 
 
 class GuardedLegacyWSHandler(BaseGraphQLWSHandler):  # type: ignore[type-arg]
