@@ -336,7 +336,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--detect",
         choices=("stream", "db"),
         default="stream",
-        help="see COMPLETE on the program's Redis Stream (default) or by polling PostgreSQL every 20 ms",
+        help="see COMPLETE as a watcher does, via the status hub (default), or poll PostgreSQL every 20 ms",
     )
     parser.add_argument("--keep-database", action="store_true", help="do not drop the database at the end")
     args = parser.parse_args(argv)

@@ -92,7 +92,7 @@ async def start_workers(
     config: Config, clients: Clients, env: dict[str, str], log_dir: Path, timeout_s: float
 ) -> list[Worker]:
     """Start the workers one after another, each waited for until its first poll wrote arq's
-    health-check key (after its ``on_startup`` built its engine and publisher); then let them settle."""
+    health-check key (after its ``on_startup`` built its engine and relay); then let them settle."""
     workers: list[Worker] = []
     try:
         for index in range(1, config.workers + 1):
