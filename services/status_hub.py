@@ -8,8 +8,10 @@ fetches the missing ones from the PostgreSQL log before going on. A poll of the 
 whose relay was cut off, or one Redis lost in a restart. So what a watcher sees follows the log in
 PostgreSQL, whatever happens to Redis, the relays or the writers.
 
-Each watcher has a bounded queue; one that falls ``queue_size`` events behind is dropped with
-``ListenerDropped`` (it resubscribes with its cursor) and never slows the others.
+Each feed keeps the program's view (``services.program_view``), read from PostgreSQL once per
+program and process. Each watcher has a bounded queue; one that falls ``queue_size`` events
+behind is dropped with ``ListenerDropped`` (it resubscribes with its cursor) and never slows the
+others.
 """
 
 import asyncio
@@ -21,7 +23,8 @@ from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.outages import Backoff, Outages
-from services.status_log import StatusEvent, events_after, events_after_each, head_seq
+from services.program_view import ProgramView
+from services.status_log import StatusEvent, events_after, events_after_each, program_snapshot
 from services.status_stream import StatusStream, decode_entry, entry_program
 from services.transient_errors import is_transient
 
@@ -64,11 +67,12 @@ class Listener:
 
 
 class Feed:
-    """One watched program in this process: passes each of its events on once, in order."""
+    """One watched program in this process: keeps its view current and passes each of its
+    events on once, in order."""
 
     def __init__(self, program_id: int) -> None:
         self.program_id = program_id
-        self.last: int | None = None  # None until the log's head was read
+        self.view: ProgramView | None = None  # None until it was loaded
         self.listeners: set[Listener] = set()
         self.users = 0  # listeners, and watchers still joining
         self.lock = asyncio.Lock()
@@ -76,23 +80,29 @@ class Feed:
         self.gap = False
         self.filling: asyncio.Task[None] | None = None
 
-    def start_at(self, seq: int) -> None:
-        self.last = seq
+    @property
+    def last(self) -> int | None:
+        """The sequence number of the last event passed on (None until the view is loaded)."""
+        return self.view.seq if self.view is not None else None
+
+    def start(self, view: ProgramView) -> None:
+        self.view = view
         early, self.early = sorted(self.early, key=lambda e: e.seq), []
         for event in early:
             self.receive(event)
 
     def receive(self, event: StatusEvent) -> bool:
         """Pass ``event`` on if it is the next one; False when events before it are missing."""
-        if self.last is None:
+        view = self.view
+        if view is None:
             self.early.append(event)
             return True
-        if event.seq <= self.last:
+        if event.seq <= view.seq:
             return True
-        if event.seq > self.last + 1:
+        if event.seq > view.seq + 1:
             self.gap = True
             return False
-        self.last = event.seq
+        view.apply(event)
         for listener in list(self.listeners):
             listener.offer(event)
         return True
@@ -122,6 +132,7 @@ class StatusHub:
         self._feeds: dict[int, Feed] = {}
         self._poll_now = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self.views_loaded = 0  # programs' views read from PostgreSQL (one per program, not per watcher)
 
     def start(self) -> None:
         self._tasks = [
@@ -144,18 +155,21 @@ class StatusHub:
         return len(self._feeds)
 
     async def join(self, program_id: int, listener: Listener) -> Feed:
-        """Attach ``listener`` to the program's feed once the feed knows where the log stands.
+        """Attach ``listener`` to the program's feed once the feed's view is loaded (the first
+        watcher of a program in this process reads it from PostgreSQL; the others find it here).
 
-        Whatever the listener then reads from PostgreSQL is at or after that point, so together
-        with what the feed passes on it misses nothing.
+        The listener gets every event after the view's sequence number at the moment it joined;
+        whatever it starts from (the view, or the log read afterwards) is at or after that point,
+        so together they miss nothing.
         """
         feed = self._feeds.setdefault(program_id, Feed(program_id))
         feed.users += 1
         try:
             async with feed.lock:
-                if feed.last is None:
+                if feed.view is None:
                     async with self._factory() as db:
-                        feed.start_at(await head_seq(db, program_id))
+                        feed.start(ProgramView(await program_snapshot(db, program_id)))
+                    self.views_loaded += 1
                     self._fill_if_needed(feed)
         except BaseException:
             self.leave(feed, None)

@@ -2,10 +2,11 @@
 
 ``watch_program(hub, factory, program_id, after)`` yields a ``Watch``:
 - with no cursor, or one the log cannot serve completely (older than its retention, newer than
-  its head, or from before the log existed), ``watch.snapshot`` holds every session's state now
-  and iteration goes on from the snapshot's sequence number;
-- otherwise ``watch.snapshot`` is None and iteration replays the log after the cursor from
-  PostgreSQL, then goes on live: a resume is exact, or it is a snapshot the client can tell.
+  its head, or from before the log existed), ``watch.snapshot`` holds every session's state now,
+  taken from the program's view in memory, and iteration goes on from its sequence number;
+- otherwise ``watch.snapshot`` is None and iteration replays the events after the cursor (from
+  the view's recent events when they reach back that far, else from the log in PostgreSQL), then
+  goes on live: a resume is exact, or it is a snapshot the client can tell.
 """
 
 from collections.abc import AsyncIterator
@@ -13,8 +14,9 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.program_view import ProgramView
 from services.status_hub import Listener, StatusHub
-from services.status_log import ProgramSnapshot, StatusEvent, events_after, head_seq, program_snapshot
+from services.status_log import ProgramSnapshot, StatusEvent, events_after
 
 REPLAY_PAGE = 500
 
@@ -33,19 +35,20 @@ class Watch:
         self.last = 0
         self._replay: list[StatusEvent] = []
 
-    async def _start(self, after: int | None) -> None:
-        async with self._factory() as db:
-            if after is not None:
-                head = await head_seq(db, self.program_id)
-                if after == head:
-                    self.last = after
-                    return
-                if after < head:
-                    page = await events_after(db, self.program_id, after, limit=REPLAY_PAGE)
-                    if page and page[0].seq == after + 1:
-                        self.last, self._replay = after, page
-                        return
-            self.snapshot = await program_snapshot(db, self.program_id)
+    async def _start(self, view: ProgramView, after: int | None) -> None:
+        """Where to start: read from the view before any await, so that the events the listener
+        gets from now on are exactly those after it."""
+        if after is not None and after <= view.seq:
+            recent = view.events_after(after)
+            if recent is not None:
+                self.last, self._replay = after, recent
+                return
+            async with self._factory() as db:
+                page = await events_after(db, self.program_id, after, limit=REPLAY_PAGE)
+            if page and page[0].seq == after + 1:
+                self.last, self._replay = after, page
+                return
+        self.snapshot = view.snapshot()
         self.last = self.snapshot.seq
 
     async def _replayed(self) -> AsyncIterator[StatusEvent]:
@@ -55,7 +58,7 @@ class Watch:
                 if event.seq == self.last + 1:
                     self.last = event.seq
                     yield event
-            if len(page) < REPLAY_PAGE:
+            if len(page) < REPLAY_PAGE:  # the last page (or the recent events in memory: all of them)
                 break
             async with self._factory() as db:
                 page = await events_after(db, self.program_id, self.last, limit=REPLAY_PAGE)
@@ -91,7 +94,8 @@ async def watch_program(
     feed = await hub.join(program_id, listener)
     try:
         watch = Watch(factory, listener, program_id)
-        await watch._start(after)
+        assert feed.view is not None
+        await watch._start(feed.view, after)
         yield watch
     finally:
         hub.leave(feed, listener)
