@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    redis_pool_size: int = Field(
+        default=20, ge=2, le=1000, description="Redis connections per client per process (requests wait)."
+    )
     serve_worker: bool = Field(
         default=False, description="Run a generation worker inside `serve` (always on in the embedded demo)."
     )
@@ -87,6 +90,17 @@ class Settings(BaseSettings):
         default=30, ge=1, description="createProgram and regenerateSessions calls per user per minute."
     )
     max_subscriptions_per_connection: int = Field(default=20, ge=1)
+    max_connections_per_address: int = Field(
+        default=200, ge=1, description="Open WebSockets per client address (behind a proxy: per proxy)."
+    )
+    ws_init_timeout_s: float = Field(
+        default=10, gt=0, description="A WebSocket must send connection_init within this long (4408)."
+    )
+    token_recheck_s: float = Field(
+        default=2,
+        gt=0,
+        description="Open sockets of a revoked or replaced token are closed within this long.",
+    )
     max_subscriptions_per_user: int = Field(default=50, ge=1, description="Per API process.")
     max_subscriptions_per_process: int = Field(default=5_000, ge=1)
     graphiql_enabled: bool | None = Field(default=None, description="Default: on, except in production.")

@@ -40,6 +40,8 @@ class Context:
     user: User | None = None
     # Why the token could not be checked (the database is unreachable), if it could not.
     auth_error: DomainError | None = None
+    # Over a WebSocket: the socket's entry in the process's registry (its token is re-checked).
+    socket: Any = None
     # Filled by Strawberry with the WebSocket ``connection_init`` payload.
     connection_params: dict[str, Any] = field(default_factory=dict)
 

@@ -9,6 +9,7 @@ with no detail (no stack, no SQL).
 import enum
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -74,14 +75,18 @@ def as_graphql_error(exc: DomainError) -> GraphQLError:
     return GraphQLError(exc.message, extensions=_extensions(exc))
 
 
-def subscription_error(exc: Exception) -> Exception:
-    """What a subscription raises for ``exc``: its code for a domain error, UNAVAILABLE while
-    PostgreSQL or Redis is unreachable, anything else as it is (masked and logged by Strawberry)."""
+def subscription_error(exc: Exception) -> GraphQLError:
+    """What a subscription raises for ``exc``, as HTTP answers it: its code for a domain error,
+    UNAVAILABLE while PostgreSQL or Redis is unreachable; anything else is logged at ERROR with
+    its traceback and answered INTERNAL_SERVER_ERROR without details (no SQL, no Redis text)."""
+    if isinstance(exc, GraphQLError):
+        return exc
     if isinstance(exc, DomainError):
         return as_graphql_error(exc)
     if is_transient(exc):
         return as_graphql_error(Unavailable())
-    return exc
+    log.error("unexpected error in a subscription", exc_info=exc)
+    return GraphQLError("Internal server error", extensions={"code": "INTERNAL_SERVER_ERROR"})
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -137,10 +142,16 @@ def _classify(error: GraphQLError) -> GraphQLError:
 
 
 class ErrorCodes(SchemaExtension):
-    """Give every error a stable ``extensions.code`` and mask unexpected ones."""
+    """Give every error a stable ``extensions.code`` and mask unexpected ones: in the result of
+    a query or mutation, and in every result a subscription streams."""
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [_classify(e) for e in result.errors]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        if getattr(result, "errors", None):
+            result.errors = [_classify(e) for e in result.errors]
+        yield

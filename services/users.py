@@ -4,6 +4,7 @@ needed to check one."""
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,3 +65,12 @@ async def revoke_token(db: AsyncSession, email: str) -> None:
     user = await _by_email(db, email)
     user.api_token_hash = None
     await db.flush()
+
+
+async def token_hashes(db: AsyncSession, user_ids: Iterable[int]) -> dict[int, str | None]:
+    """Each user's current token digest (None when revoked); users that are gone are absent."""
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    rows = await db.execute(select(User.id, User.api_token_hash).where(User.id.in_(ids)))
+    return {user_id: digest for user_id, digest in rows.all()}

@@ -1,6 +1,7 @@
 """Build the Starlette app. Long-lived clients are created in the lifespan, never at import."""
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,9 +9,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TypedDict
 
-from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
-from redis.asyncio import Redis
+from arq.connections import ArqRedis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -33,6 +33,7 @@ from services.status_stream import StatusStream
 from services.subscription_limits import SubscriptionLimiter
 from services.unit_of_work import UnitOfWorkFactory
 from web.graphql_view import LiftplanGraphQL
+from web.open_sockets import OpenSockets
 from web.pages import Pages
 from web.request_guard import GraphQLRequestGuard
 from web.rest import regenerate_sessions_route
@@ -49,6 +50,7 @@ class AppState(TypedDict):
     arq: ArqRedis
     hub: StatusHub
     units: UnitOfWorkFactory
+    sockets: OpenSockets
     subscriptions: SubscriptionLimiter
 
 
@@ -62,6 +64,11 @@ async def healthz(request: Request) -> JSONResponse:
         "redis": asdict(redis),
     }
     return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+def bounded_pool(url: str, size: int) -> BlockingConnectionPool:
+    """At most ``size`` connections; a caller waits (up to 5 s) for a free one."""
+    return BlockingConnectionPool.from_url(url, max_connections=size, timeout=5)
 
 
 def create_app(
@@ -83,8 +90,10 @@ def create_app(
         )
         factory = create_session_factory(engine)
         outages = Outages()
-        redis = Redis.from_url(urls.redis_url)
-        arq = await create_pool(RedisSettings.from_dsn(urls.redis_url))
+        # Bounded: requests wait for a connection rather than opening one each (watchers use none:
+        # the hub reads for all of them on its own connection).
+        redis = Redis(connection_pool=bounded_pool(urls.redis_url, settings.redis_pool_size))
+        arq = ArqRedis(connection_pool=bounded_pool(urls.redis_url, settings.redis_pool_size))
         # The hub's blocking XREAD holds its own connection; a timeout above the block notices a
         # Redis that stopped answering.
         hub_redis = Redis.from_url(urls.redis_url, socket_timeout=10, socket_connect_timeout=5)
@@ -95,8 +104,15 @@ def create_app(
             sweep_s=settings.status_relay_sweep_s,
         )
         hub = StatusHub(StatusStream(hub_redis), factory, outages, poll_s=settings.status_hub_poll_s)
+        sockets = OpenSockets(
+            factory,
+            outages,
+            per_address=settings.max_connections_per_address,
+            recheck_s=settings.token_recheck_s,
+        )
         relay.start()
         hub.start()
+        sockets.start()
         worker_task = None
         worker = None
         if run_worker:
@@ -113,6 +129,7 @@ def create_app(
                 units=UnitOfWorkFactory(
                     factory, relay=relay, queue=ArqJobQueue(arq), queue_outage=outages.redis
                 ),
+                sockets=sockets,
                 subscriptions=SubscriptionLimiter(
                     per_user=settings.max_subscriptions_per_user,
                     per_process=settings.max_subscriptions_per_process,
@@ -121,11 +138,12 @@ def create_app(
         finally:
             if worker is not None and worker_task is not None:
                 await stop_worker(worker, worker_task)
+            await sockets.stop()
             await hub.close()
             await relay.stop()
             await hub_redis.aclose()
-            await arq.aclose()
-            await redis.aclose()
+            await arq.aclose(close_connection_pool=True)
+            await redis.aclose(close_connection_pool=True)
             await engine.dispose()
 
     pages = Pages(demo_token)
@@ -134,6 +152,7 @@ def create_app(
         graphiql_headers={"Authorization": f"Bearer {demo_token}"} if demo_token else None,
         graphql_ide="graphiql" if settings.serves_graphiql else None,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        connection_init_wait_timeout=dt.timedelta(seconds=settings.ws_init_timeout_s),
     )
     return Starlette(
         routes=[

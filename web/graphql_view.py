@@ -9,17 +9,20 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types.unset import UNSET
 
 from models import User
 from resolvers.context import Context
 from resolvers.dataloaders import build_loaders
 from services.errors import Unavailable
 from services.transient_errors import is_transient
-from services.users import user_for_token
+from services.users import hash_token, user_for_token
 from web.graphiql import graphiql_html
+from web.open_sockets import OpenSockets
 from web.websocket_guards import GuardedLegacyWSHandler, GuardedTransportWSHandler
 
 BEARER = "bearer "
+TOO_MANY_CONNECTIONS = 4429
 
 
 def bearer_token(value: str | None) -> str | None:
@@ -43,6 +46,25 @@ class LiftplanGraphQL(GraphQL[Context, None]):
         )
         # GraphiQL from the app's own files: Strawberry's page loads them from a CDN.
         self._graphiql = graphiql_html(default_headers=graphiql_headers)
+
+    async def run(self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """HTTP as Strawberry serves it; a WebSocket is counted against its client address's cap
+        and registered for token re-checks for as long as it is open."""
+        if not isinstance(request, WebSocket):
+            return await super().run(request, context, root_value)
+        sockets: OpenSockets = request.state.sockets
+        address = request.client.host if request.client else "unknown"
+        socket = sockets.open(address, request.close)
+        if socket is None:
+            await request.accept(subprotocol=await self.pick_websocket_subprotocol(request))
+            reason = f"at most {sockets.per_address} connections from one address"
+            await request.close(code=TOO_MANY_CONNECTIONS, reason=reason)
+            return request
+        request.state.socket = socket  # this connection's own copy of the state
+        try:
+            return await super().run(request, context, root_value)
+        finally:
+            sockets.closed(socket)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._graphiql)
@@ -83,6 +105,7 @@ class LiftplanGraphQL(GraphQL[Context, None]):
             subscriptions=state.subscriptions,
             user=user,
             auth_error=auth_error,
+            socket=getattr(state, "socket", None) if is_socket else None,
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:  # type: ignore[override]
@@ -92,6 +115,8 @@ class LiftplanGraphQL(GraphQL[Context, None]):
         value = params.get("authorization")
         token = bearer_token(value) if isinstance(value, str) else None
         context.user = await self._user(context.request, token)
-        if context.user is None:
+        if context.user is None or token is None:
             raise ConnectionRejectionError({"reason": "a valid API token is required in connection_init"})
+        if context.socket is not None:
+            context.request.state.sockets.authenticated(context.socket, context.user.id, hash_token(token))
         return None

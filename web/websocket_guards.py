@@ -9,11 +9,19 @@ A ``connection_init`` that cannot be checked because the database is unreachable
 socket with 1013 (try again later), not 4403: the token may well be good. A client that goes
 away while an event is being sent to it is normal (a closed tab, a network blip): logged at
 DEBUG, where Strawberry logs it at ERROR with a traceback.
+
+Every ``subscribe`` (``start`` on the legacy protocol) re-checks that the socket's token is still
+its user's (``web.open_sockets``) and closes the socket with 4403 if not. The legacy protocol
+gets what Strawberry gives only graphql-transport-ws: sockets that send no ``connection_init``
+in time are closed with 4408, and a bad token closes with 4403 (Strawberry closes with 1011).
 """
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
@@ -21,7 +29,19 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 from services.errors import Unavailable
 
 TRY_AGAIN_LATER = 1013
+FORBIDDEN = 4403
+INIT_TIMEOUT = 4408
+TOKEN_GONE = "the API token was revoked or replaced"
 log = logging.getLogger(__name__)
+
+
+async def token_still_valid(context: Any) -> bool:
+    """False when the socket's token was revoked or replaced since ``connection_init``."""
+    socket = getattr(context, "socket", None)
+    if socket is None:  # not registered (a test's bare handler): nothing to re-check
+        return True
+    return bool(await context.request.state.sockets.still_valid(socket))
+
 
 OPERATION_TYPES = {"subscribe", "start"}
 
@@ -63,6 +83,12 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler):  # type: ignore[
         except Unavailable as exc:
             await self.websocket.close(code=TRY_AGAIN_LATER, reason=exc.message)
 
+    async def handle_subscribe(self, message: Any) -> None:
+        if self.connection_acknowledged and not await token_still_valid(self.context):
+            await self.websocket.close(code=FORBIDDEN, reason=TOKEN_GONE)
+            return
+        await super().handle_subscribe(message)
+
     async def handle_task_exception(self, error: Exception) -> None:
         if isinstance(error, WebSocketDisconnected):
             log.debug("client went away while an operation was sending to it")
@@ -79,9 +105,45 @@ class GuardedLegacyWSHandler(BaseGraphQLWSHandler):  # type: ignore[type-arg]
             return
         await super().handle_message(message)
 
-    async def handle_connection_init(self, message: Any) -> None:
+    async def handle(self) -> None:
+        timer = asyncio.create_task(self._close_unless_initialised())
         try:
-            await super().handle_connection_init(message)
+            await super().handle()
+        finally:
+            timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer
+
+    async def _close_unless_initialised(self) -> None:
+        await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())  # the allowance
+        if not self.connection_acknowledged:
+            await self.websocket.close(code=INIT_TIMEOUT, reason="Connection initialisation timeout")
+
+    async def handle_connection_init(self, message: Any) -> None:
+        """Strawberry's, with the close codes of graphql-transport-ws: 4403 for a bad token."""
+        payload = message.get("payload")
+        if payload is not None and not isinstance(payload, dict):
+            await self.send_message({"type": "connection_error"})  # type: ignore[typeddict-item]
+            await self.websocket.close(code=4400, reason="connection_init payload must be an object")
+            return
+        self.context.connection_params = payload
+        try:
+            await self.view.on_ws_connect(self.context)
+        except ConnectionRejectionError as exc:
+            await self.send_message({"type": "connection_error", "payload": exc.payload})  # type: ignore[typeddict-item]
+            await self.websocket.close(code=FORBIDDEN, reason="Forbidden")
+            return
         except Unavailable as exc:
             await self.send_message({"type": "connection_error", "payload": {"message": exc.message}})  # type: ignore[typeddict-item]
             await self.websocket.close(code=TRY_AGAIN_LATER, reason=exc.message)
+            return
+        await self.send_message({"type": "connection_ack"})  # type: ignore[typeddict-item]
+        self.connection_acknowledged = True
+        if self.keep_alive:
+            self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
+
+    async def handle_start(self, message: Any) -> None:
+        if self.connection_acknowledged and not await token_still_valid(self.context):
+            await self.websocket.close(code=FORBIDDEN, reason=TOKEN_GONE)
+            return
+        await super().handle_start(message)
