@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     ws_init_timeout_s: float = Field(
         default=10, gt=0, description="A WebSocket must send connection_init within this long (4408)."
     )
+    ws_max_unsent_bytes: int = Field(
+        default=1_048_576, ge=10_000, description="A socket with more waiting to be sent is closed (4413)."
+    )
     token_recheck_s: float = Field(
         default=2,
         gt=0,

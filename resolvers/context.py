@@ -1,7 +1,7 @@
 """What every resolver may use, built per request (or per WebSocket connection)."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +26,15 @@ class Unauthenticated(DomainError):
         super().__init__("a valid API token is required (Authorization: Bearer <token>)")
 
 
+class LiveSubscriptions(Protocol):
+    """Serves a subscription running on one of our sockets from the group of its identical
+    subscriptions (``web.live_groups``); False when it cannot (the resolver serves it itself)."""
+
+    async def serve_status_events(self, info: Any, program_id: int, after: int | None) -> bool: ...
+
+    async def serve_progress(self, info: Any, program_id: int) -> bool: ...
+
+
 @dataclass
 class Context:
     request: Request | WebSocket
@@ -42,6 +51,8 @@ class Context:
     auth_error: DomainError | None = None
     # Over a WebSocket: the socket's entry in the process's registry (its token is re-checked).
     socket: Any = None
+    # Over a WebSocket: the process's groups of live subscriptions.
+    live: LiveSubscriptions | None = None
     # Filled by Strawberry with the WebSocket ``connection_init`` payload.
     connection_params: dict[str, Any] = field(default_factory=dict)
 

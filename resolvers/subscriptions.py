@@ -1,4 +1,8 @@
-"""Live generation status: where the watcher starts (a snapshot or a replay), then each change."""
+"""Live generation status: where the watcher starts (a snapshot or a replay), then each change.
+
+On our WebSockets a subscription is handed to ``ctx.live``, which serves every identical one with
+one execution per event; otherwise (no such socket) it is served here, one watcher at a time.
+"""
 
 from collections.abc import AsyncIterator
 
@@ -30,6 +34,8 @@ async def session_status_changed(
         async with ctx.session_factory() as db:
             await visible_program(db, user, pid)
         try:
+            if ctx.live is not None and await ctx.live.serve_status_events(info, pid, position):
+                return  # served, once per event for every identical subscription, until it ended
             async with watch_program(ctx.hub, ctx.session_factory, pid, position) as watch:
                 if watch.snapshot is not None:
                     for event in watch.snapshot.sessions:
@@ -50,6 +56,8 @@ async def program_generation_progress(
         async with ctx.session_factory() as db:
             await visible_program(db, user, pid)
         try:
+            if ctx.live is not None and await ctx.live.serve_progress(info, pid):
+                return
             async with watch_program(ctx.hub, ctx.session_factory, pid, None) as watch:
                 assert watch.snapshot is not None
                 tracker = ProgressTracker(watch.snapshot)

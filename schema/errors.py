@@ -141,6 +141,13 @@ def _classify(error: GraphQLError) -> GraphQLError:
     )
 
 
+def classify_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """The errors of a result executed outside Strawberry's pipeline (a live group's), as the
+    pipeline would leave them: unexpected ones logged with their traceback, every one coded."""
+    log_unexpected(errors)
+    return [_classify(e) for e in errors]
+
+
 class ErrorCodes(SchemaExtension):
     """Give every error a stable ``extensions.code`` and mask unexpected ones: in the result of
     a query or mutation, and in every result a subscription streams."""

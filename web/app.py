@@ -32,7 +32,8 @@ from services.status_relay import StatusRelay
 from services.status_stream import StatusStream
 from services.subscription_limits import SubscriptionLimiter
 from services.unit_of_work import UnitOfWorkFactory
-from web.graphql_view import LiftplanGraphQL
+from web.graphql_view import LiftplanGraphQL, group_context
+from web.live_groups import LiveGroups
 from web.open_sockets import OpenSockets
 from web.pages import Pages
 from web.request_guard import GraphQLRequestGuard
@@ -51,6 +52,7 @@ class AppState(TypedDict):
     hub: StatusHub
     units: UnitOfWorkFactory
     sockets: OpenSockets
+    live: LiveGroups
     subscriptions: SubscriptionLimiter
 
 
@@ -110,6 +112,8 @@ def create_app(
             per_address=settings.max_connections_per_address,
             recheck_s=settings.token_recheck_s,
         )
+        live = LiveGroups(hub, factory, group_context, max_unsent_bytes=settings.ws_max_unsent_bytes)
+        app.state.live, app.state.hub = live, hub  # for introspection (tests count executions)
         relay.start()
         hub.start()
         sockets.start()
@@ -130,6 +134,7 @@ def create_app(
                     factory, relay=relay, queue=ArqJobQueue(arq), queue_outage=outages.redis
                 ),
                 sockets=sockets,
+                live=live,
                 subscriptions=SubscriptionLimiter(
                     per_user=settings.max_subscriptions_per_user,
                     per_process=settings.max_subscriptions_per_process,

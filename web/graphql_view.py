@@ -1,5 +1,6 @@
 """Strawberry's ASGI view, wired to liftplan: per-request context and token authentication."""
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -106,6 +107,7 @@ class LiftplanGraphQL(GraphQL[Context, None]):
             user=user,
             auth_error=auth_error,
             socket=getattr(state, "socket", None) if is_socket else None,
+            live=state.live if is_socket else None,
         )
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:  # type: ignore[override]
@@ -120,3 +122,15 @@ class LiftplanGraphQL(GraphQL[Context, None]):
         if context.socket is not None:
             context.request.state.sockets.authenticated(context.socket, context.user.id, hash_token(token))
         return None
+
+
+def group_context(context: Context) -> Context:
+    """The context a live group executes its document with: the first member's user and
+    clients, its own loaders (never caching: a group lives as long as its watchers), no socket."""
+    return replace(
+        context,
+        loaders=build_loaders(context.session_factory, cache=False),
+        socket=None,
+        live=None,
+        connection_params={},
+    )

@@ -27,6 +27,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from services.errors import Unavailable
+from web.live_operation import LEGACY_WS, LIVE_OPERATION, TRANSPORT_WS, LiveOperation
 
 TRY_AGAIN_LATER = 1013
 FORBIDDEN = 4403
@@ -89,6 +90,20 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler):  # type: ignore[
             return
         await super().handle_subscribe(message)
 
+    async def run_operation(self, operation: Any) -> None:
+        live = LiveOperation(
+            operation.id,
+            operation.variables or {},
+            TRANSPORT_WS,
+            self.websocket.ws.send_text,
+            self.websocket.close,
+        )
+        token = LIVE_OPERATION.set(live)
+        try:
+            await super().run_operation(operation)
+        finally:
+            LIVE_OPERATION.reset(token)
+
     async def handle_task_exception(self, error: Exception) -> None:
         if isinstance(error, WebSocketDisconnected):
             log.debug("client went away while an operation was sending to it")
@@ -147,3 +162,15 @@ class GuardedLegacyWSHandler(BaseGraphQLWSHandler):  # type: ignore[type-arg]
             await self.websocket.close(code=FORBIDDEN, reason=TOKEN_GONE)
             return
         await super().handle_start(message)
+
+    async def handle_async_results(
+        self, operation_id: str, query: str, operation_name: str | None, variables: dict[str, object] | None
+    ) -> None:
+        live = LiveOperation(
+            operation_id, variables or {}, LEGACY_WS, self.websocket.ws.send_text, self.websocket.close
+        )
+        token = LIVE_OPERATION.set(live)
+        try:
+            await super().handle_async_results(operation_id, query, operation_name, variables)
+        finally:
+            LIVE_OPERATION.reset(token)

@@ -1,6 +1,7 @@
 """A real uvicorn server on a free loopback port, serving the real app, per test."""
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,7 +12,6 @@ import pytest
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.embedded_redis import free_port
 from core.servers import ServerUrls
 from core.settings import Settings
 from models import Role
@@ -23,6 +23,7 @@ from web.app import create_app
 class Api:
     base_url: str
     client: httpx.AsyncClient
+    app: Any = None
 
     @property
     def ws_url(self) -> str:
@@ -50,14 +51,22 @@ def api_settings(database_url: str, redis_url: str) -> Settings:
 
 
 @asynccontextmanager
-async def running_api(settings: Settings) -> AsyncIterator[Api]:
-    """The real app under a real uvicorn on a free loopback port, for the length of the block."""
+async def running_api(settings: Settings, *, send_buffer: int | None = None) -> AsyncIterator[Api]:
+    """The real app under a real uvicorn on a free loopback port, for the length of the block.
+
+    ``send_buffer`` sets the kernel's send buffer of every accepted connection (they inherit the
+    listening socket's), so that data a client does not read piles up where the app can see it."""
     assert settings.database_url and settings.redis_url
     app = create_app(settings, ServerUrls(settings.database_url, settings.redis_url, embedded=False))
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, ws="websockets-sansio")
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if send_buffer is not None:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+    listening.bind(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+    config = uvicorn.Config(app, log_config=None, ws="websockets-sansio")
     server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[listening]))
     while not server.started:
         if task.done():
             task.result()
@@ -65,7 +74,7 @@ async def running_api(settings: Settings) -> AsyncIterator[Api]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-            yield Api(base_url, client)
+            yield Api(base_url, client, app)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 30)

@@ -42,7 +42,7 @@ async def test_an_event_whose_writer_died_before_relaying_still_reaches_the_watc
             dying = subprocess.run(
                 [sys.executable, "-m", "tests.faults.die_after_commit"],
                 cwd=ROOT,
-                env=env,
+                env={**env, "WORKER_MAX_JOBS": "1"},  # one job at a time: exactly one COMPLETE is committed
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 timeout=120,
