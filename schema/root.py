@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 
 from core.settings import Settings
 from schema.depth_limit import depth_limit_rule
+from schema.document_cache import DocumentCache
 from schema.errors import ErrorCodes, log_unexpected
 from schema.movements import MovementQueries
 from schema.programs import (
@@ -37,6 +38,8 @@ Subscription = merge_types("Subscription", (SessionSubscriptions, ProgramSubscri
 
 
 class LiftplanSchema(strawberry.Schema):
+    document_cache: DocumentCache
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -45,7 +48,7 @@ class LiftplanSchema(strawberry.Schema):
         log_unexpected(errors)
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings) -> LiftplanSchema:
     """The schema with the request limits of ``settings`` (depth counts introspection too)."""
     # Factories, not instances: Strawberry builds fresh extensions for every operation.
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
@@ -56,13 +59,18 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.allows_introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return LiftplanSchema(
+    # Last: it reuses what the limits above decided, which is the same for every operation here.
+    documents = DocumentCache()
+    extensions.append(documents.extension)
+    schema = LiftplanSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[CreateProgramError, RegenerateSessionsError, RepairProgramError],
         extensions=extensions,
     )
+    schema.document_cache = documents
+    return schema
 
 
 def export_sdl() -> str:
