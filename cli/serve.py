@@ -33,6 +33,9 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
             log_config=None,
             lifespan="on",
             ws="websockets-sansio",
+            # Status events are small JSON; compressing them costs a zlib context per socket
+            # (tens of KB) and one compression per message per socket, undoing "serialize once".
+            ws_per_message_deflate=False,
         )
     return 0
 

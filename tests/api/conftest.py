@@ -64,7 +64,7 @@ async def running_api(settings: Settings, *, send_buffer: int | None = None) -> 
         listening.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     listening.bind(("127.0.0.1", 0))
     port = listening.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, ws="websockets-sansio")
+    config = uvicorn.Config(app, log_config=None, ws="websockets-sansio", ws_per_message_deflate=False)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[listening]))
     while not server.started:
