@@ -38,16 +38,42 @@ class Loaders:
     status_counts_by_program: DataLoader[int, dict[GenerationStatus, int]]
 
 
+def _exercises_with_their_movements(
+    factory: Factory, movements: DataLoader[int, Movement | None]
+) -> Callable[[list[int]], Awaitable[Sequence[list[SessionExercise]]]]:
+    """Exercises by session, priming ``movements`` with theirs in the same database session.
+
+    Left to the movement loader, an exercise's ``movement`` is batched with whichever other
+    exercises' resolvers reach it in the same loop iteration: usually all of them, sometimes two
+    batches. Read here, it is one statement for the whole answer, always (and one more when a
+    query asks for exercises without their movements, which the front end's views never do).
+    """
+
+    async def load(session_ids: list[int]) -> Sequence[list[SessionExercise]]:
+        async with factory() as db:
+            exercises = await program_reads.exercises_by_session(db, session_ids)
+            ids = sorted({e.movement_id for rows in exercises for e in rows})
+            if ids:
+                movements.prime_many(
+                    dict(zip(ids, await program_reads.movements_by_ids(db, ids), strict=True))
+                )
+        return exercises
+
+    return load
+
+
 def build_loaders(factory: Factory, *, cache: bool = True) -> Loaders:
     """``cache=False`` for subscriptions, whose context outlives any one answer."""
+    movement_by_id = DataLoader(_batch(factory, program_reads.movements_by_ids), cache=cache)
+    exercises = _exercises_with_their_movements(factory, movement_by_id)
     return Loaders(
         program_by_id=DataLoader(_batch(factory, program_reads.programs_by_ids), cache=cache),
         microcycles_by_program=DataLoader(_batch(factory, program_reads.microcycles_by_program), cache=cache),
         sessions_by_microcycle=DataLoader(_batch(factory, program_reads.sessions_by_microcycle), cache=cache),
         sessions_by_program=DataLoader(_batch(factory, program_reads.sessions_by_program), cache=cache),
         session_by_id=DataLoader(_batch(factory, program_reads.sessions_by_ids), cache=cache),
-        exercises_by_session=DataLoader(_batch(factory, program_reads.exercises_by_session), cache=cache),
-        movement_by_id=DataLoader(_batch(factory, program_reads.movements_by_ids), cache=cache),
+        exercises_by_session=DataLoader(exercises, cache=cache),
+        movement_by_id=movement_by_id,
         status_counts_by_program=DataLoader(
             _batch(factory, program_reads.status_counts_by_program), cache=cache
         ),
