@@ -2,7 +2,7 @@
 GraphQL resolves sibling fields concurrently and an ``AsyncSession`` must not be shared."""
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,18 +24,6 @@ def _batch(
             return await read(db, keys)
 
     return load
-
-
-@dataclass(frozen=True)
-class Loaders:
-    program_by_id: DataLoader[int, Program | None]
-    microcycles_by_program: DataLoader[int, list[Microcycle]]
-    sessions_by_microcycle: DataLoader[int, list[Session]]
-    sessions_by_program: DataLoader[tuple[int, GenerationStatus | None], list[Session]]
-    session_by_id: DataLoader[int, Session | None]
-    exercises_by_session: DataLoader[int, list[SessionExercise]]
-    movement_by_id: DataLoader[int, Movement | None]
-    status_counts_by_program: DataLoader[int, dict[GenerationStatus, int]]
 
 
 def _exercises_with_their_movements(
@@ -62,19 +50,57 @@ def _exercises_with_their_movements(
     return load
 
 
+class Loaders:
+    """One request's loaders, each built when first used.
+
+    A WebSocket's context lives as long as the socket, and most sockets only watch (served by
+    ``web.live_groups``, which has loaders of its own): building all eight for each of a
+    thousand sockets cost about 4 KB apiece for nothing.
+    """
+
+    def __init__(self, factory: Factory, *, cache: bool) -> None:
+        self._factory = factory
+        self._cache = cache
+
+    def _loader(
+        self, read: Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[V]]]
+    ) -> DataLoader[K, V]:
+        return DataLoader(_batch(self._factory, read), cache=self._cache)
+
+    @cached_property
+    def program_by_id(self) -> DataLoader[int, Program | None]:
+        return self._loader(program_reads.programs_by_ids)
+
+    @cached_property
+    def microcycles_by_program(self) -> DataLoader[int, list[Microcycle]]:
+        return self._loader(program_reads.microcycles_by_program)
+
+    @cached_property
+    def sessions_by_microcycle(self) -> DataLoader[int, list[Session]]:
+        return self._loader(program_reads.sessions_by_microcycle)
+
+    @cached_property
+    def sessions_by_program(self) -> DataLoader[tuple[int, GenerationStatus | None], list[Session]]:
+        return self._loader(program_reads.sessions_by_program)
+
+    @cached_property
+    def session_by_id(self) -> DataLoader[int, Session | None]:
+        return self._loader(program_reads.sessions_by_ids)
+
+    @cached_property
+    def exercises_by_session(self) -> DataLoader[int, list[SessionExercise]]:
+        load = _exercises_with_their_movements(self._factory, self.movement_by_id)
+        return DataLoader(load, cache=self._cache)
+
+    @cached_property
+    def movement_by_id(self) -> DataLoader[int, Movement | None]:
+        return self._loader(program_reads.movements_by_ids)
+
+    @cached_property
+    def status_counts_by_program(self) -> DataLoader[int, dict[GenerationStatus, int]]:
+        return self._loader(program_reads.status_counts_by_program)
+
+
 def build_loaders(factory: Factory, *, cache: bool = True) -> Loaders:
     """``cache=False`` for subscriptions, whose context outlives any one answer."""
-    movement_by_id = DataLoader(_batch(factory, program_reads.movements_by_ids), cache=cache)
-    exercises = _exercises_with_their_movements(factory, movement_by_id)
-    return Loaders(
-        program_by_id=DataLoader(_batch(factory, program_reads.programs_by_ids), cache=cache),
-        microcycles_by_program=DataLoader(_batch(factory, program_reads.microcycles_by_program), cache=cache),
-        sessions_by_microcycle=DataLoader(_batch(factory, program_reads.sessions_by_microcycle), cache=cache),
-        sessions_by_program=DataLoader(_batch(factory, program_reads.sessions_by_program), cache=cache),
-        session_by_id=DataLoader(_batch(factory, program_reads.sessions_by_ids), cache=cache),
-        exercises_by_session=DataLoader(exercises, cache=cache),
-        movement_by_id=movement_by_id,
-        status_counts_by_program=DataLoader(
-            _batch(factory, program_reads.status_counts_by_program), cache=cache
-        ),
-    )
+    return Loaders(factory, cache=cache)
