@@ -1,11 +1,11 @@
 """Documents already parsed and validated, by their text, so a repeated operation skips both.
 
 A thousand screens subscribing with the same document made parsing and validating it 40% of
-the API's time. Strawberry's ``ParserCache``/``ValidationCache`` do not fit: the validation
-cache keys on the rule classes, which our limits build afresh for every operation, and hashes
-the whole syntax tree per lookup. Here the rules are fixed for the schema the cache belongs to,
-so the text (and the parse options) is the key. Only documents that passed validation are kept:
-an invalid one is parsed and checked again every time, and its errors are never shared.
+the API's time. Strawberry's ``ValidationCache`` hashes the whole syntax tree per lookup, and
+its parser cache is a second lookup beside it. Here the rules are fixed for the schema the
+cache belongs to, so the text (and the parse options) is the key. Only documents that passed
+validation are kept: an invalid one is parsed and checked again every time, and its errors are
+never shared.
 """
 
 from collections import OrderedDict
