@@ -287,6 +287,9 @@ class LiveGroups:
                 assert snapshot is not None
                 first = [op.message(p) for p in await group.snapshot_payloads(snapshot.sessions, seq)]
             member.start(first)
+            # This frame lives as long as the subscription: let the first messages and the
+            # state they came from go once sent (a few KB per watcher otherwise).
+            del first, events, recent, snapshot
             await member.done.wait()
         finally:
             await self._leave(group, member)
