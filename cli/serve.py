@@ -14,6 +14,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from web.app import create_app
+    from web.websocket_protocol import UVICORN_WS_OPTIONS
 
     with provide_servers(settings, command="serve", may_attach=False) as urls:
         token = None
@@ -32,10 +33,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
             port=settings.port,
             log_config=None,
             lifespan="on",
-            ws="websockets-sansio",
-            # Status events are small JSON; compressing them costs a zlib context per socket
-            # (tens of KB) and one compression per message per socket, undoing "serialize once".
-            ws_per_message_deflate=False,
+            **UVICORN_WS_OPTIONS,
         )
     return 0
 

@@ -5,7 +5,8 @@ watchers of a program that is the whole cost. Here subscribers of the same field
 with the same document, variables (their ``after`` aside) and user form a group. The group
 follows the program's feed with one listener, executes the document once per event with
 Strawberry's own executor and serializes the result once; each member's sender task writes that
-text, inside its protocol's message, to its socket.
+text, inside its protocol's message, to its socket: all the messages waiting for it in one write
+where the server allows it (``web.websocket_protocol``), one ASGI send each otherwise.
 
 Members start in different places (a snapshot, a replay after a cursor, the progress now); those
 first messages come from the same execution, cached: each session's snapshot entry until that
@@ -118,10 +119,16 @@ class Member:
                     return
                 self._wakeup.clear()
                 await self._wakeup.wait()
-            text = self._queue.popleft()
-            self._unsent -= len(text)
             try:
-                await self.op.send_text(text)
+                if self.op.send_texts is not None:  # all that waits, in one write
+                    texts = list(self._queue)
+                    self._queue.clear()
+                    self._unsent = 0
+                    await self.op.send_texts(texts)
+                else:
+                    text = self._queue.popleft()
+                    self._unsent -= len(text)
+                    await self.op.send_text(text)
             except Exception:  # the socket went away: nothing more to send to it
                 self.end()
                 return

@@ -7,7 +7,7 @@ itself instead of yielding events for Strawberry to execute once per subscriber.
 """
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +23,8 @@ class LiveOperation:
     protocol: str
     send_text: Callable[[str], Awaitable[None]]
     close: Callable[[int, str], Awaitable[None]]
+    # Sends several messages in one write (``web.websocket_protocol``), where the server can.
+    send_texts: Callable[[Sequence[str]], Awaitable[None]] | None = None
     _prefix: str = field(init=False)
 
     def __post_init__(self) -> None:

@@ -19,8 +19,10 @@ in time are closed with 4408, and a bad token closes with 4403 (Strawberry close
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
@@ -28,6 +30,7 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 
 from services.errors import Unavailable
 from web.live_operation import LEGACY_WS, LIVE_OPERATION, TRANSPORT_WS, LiveOperation
+from web.websocket_protocol import DIRECT_SEND_TEXTS
 
 TRY_AGAIN_LATER = 1013
 FORBIDDEN = 4403
@@ -45,6 +48,13 @@ async def token_still_valid(context: Any) -> bool:
 
 
 OPERATION_TYPES = {"subscribe", "start"}
+
+
+def batch_sender(websocket: WebSocket) -> Callable[[Sequence[str]], Awaitable[None]] | None:
+    """The server's batched text send, where it offers one (``web.websocket_protocol``)."""
+    extensions = websocket.scope.get("extensions") or {}
+    sender: Callable[[Sequence[str]], Awaitable[None]] | None = extensions.get(DIRECT_SEND_TEXTS)
+    return sender
 
 
 def message_problem(message: Any) -> str | None:
@@ -97,6 +107,7 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler):  # type: ignore[
             TRANSPORT_WS,
             self.websocket.ws.send_text,
             self.websocket.close,
+            batch_sender(self.websocket.ws),
         )
         token = LIVE_OPERATION.set(live)
         try:
@@ -167,7 +178,12 @@ class GuardedLegacyWSHandler(BaseGraphQLWSHandler):  # type: ignore[type-arg]
         self, operation_id: str, query: str, operation_name: str | None, variables: dict[str, object] | None
     ) -> None:
         live = LiveOperation(
-            operation_id, variables or {}, LEGACY_WS, self.websocket.ws.send_text, self.websocket.close
+            operation_id,
+            variables or {},
+            LEGACY_WS,
+            self.websocket.ws.send_text,
+            self.websocket.close,
+            batch_sender(self.websocket.ws),
         )
         token = LIVE_OPERATION.set(live)
         try:

@@ -17,6 +17,7 @@ from core.settings import Settings
 from models import Role
 from services.users import create_user
 from web.app import create_app
+from web.websocket_protocol import UVICORN_WS_OPTIONS
 
 
 @dataclass
@@ -64,7 +65,7 @@ async def running_api(settings: Settings, *, send_buffer: int | None = None) -> 
         listening.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     listening.bind(("127.0.0.1", 0))
     port = listening.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, ws="websockets-sansio", ws_per_message_deflate=False)
+    config = uvicorn.Config(app, log_config=None, **UVICORN_WS_OPTIONS)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[listening]))
     while not server.started:

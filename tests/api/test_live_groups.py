@@ -128,7 +128,7 @@ async def test_a_watcher_that_does_not_read_is_closed_and_no_one_waits_for_it(
 
             reading = asyncio.create_task(read_all())
             for n in range(1, 2001):  # about 4 MB of events, while the slow one reads nothing
-                reason = secrets.token_hex(1000)  # incompressible: the sockets use permessage-deflate
+                reason = secrets.token_hex(1000)  # incompressible, whatever the socket's compression
                 async with units() as uow:
                     status = GenerationStatus.FAILED if n % 2 else GenerationStatus.PENDING
                     uow.record(StatusChange(int(program_id), sessions[n % 2], status, reason, 1))

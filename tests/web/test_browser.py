@@ -31,6 +31,7 @@ from tests.api.conftest import Api, UserMaker, running_api
 from tests.api.test_programs_api import create_program
 from tests.chaos import SLOW_WRITES, install_exercise_trigger
 from web.app import create_app
+from web.websocket_protocol import UVICORN_WS_OPTIONS
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -151,7 +152,7 @@ async def running_worker(settings: Settings) -> AsyncIterator[None]:
 @asynccontextmanager
 async def serving(app: Starlette, port: int) -> AsyncIterator[uvicorn.Server]:
     """``app`` under uvicorn on 127.0.0.1:``port`` until the block ends (or ``should_exit``)."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, ws="websockets-sansio")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, **UVICORN_WS_OPTIONS)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -1,0 +1,127 @@
+"""liftplan's WebSocket protocol under real uvicorn, on asyncio and on uvloop (which uvicorn
+picks where it is installed): batched sends and ASGI sends arrive in the order they were made
+and before the close, a batch leaves in one write, and a gone socket refuses a batch."""
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+import uvicorn
+import uvloop
+from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
+from uvicorn.protocols.utils import ClientDisconnected
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from web.websocket_protocol import DIRECT_SEND_TEXTS, UVICORN_WS_OPTIONS, LiftplanWebSocketProtocol
+
+SendTexts = Callable[[Sequence[str]], Awaitable[None]]
+SEEN: list[object] = []
+WRITES: list[int] = []
+
+
+class CountingTransport:
+    """The real transport, counting writes once the socket is open."""
+
+    def __init__(self, transport: Any, protocol: LiftplanWebSocketProtocol) -> None:
+        self._transport = transport
+        self._protocol = protocol
+
+    def write(self, data: bytes) -> None:
+        if self._protocol.handshake_complete:
+            WRITES.append(len(data))
+        self._transport.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class CountingProtocol(LiftplanWebSocketProtocol):
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(CountingTransport(transport, self))
+
+
+async def mixed_then_close(websocket: WebSocket) -> None:
+    """Ten rounds of one ASGI send and a batch of nine; then a close."""
+    await websocket.accept()
+    send_texts: SendTexts = websocket.scope["extensions"][DIRECT_SEND_TEXTS]
+    await websocket.receive_text()  # the client is ready
+    WRITES.clear()
+    for round_ in range(10):
+        await websocket.send_text(f"{round_}.0")
+        await send_texts([f"{round_}.{i}" for i in range(1, 10)])
+    await websocket.close(4321, "done")
+
+
+async def send_after_the_client_left(websocket: WebSocket) -> None:
+    await websocket.accept()
+    send_texts: SendTexts = websocket.scope["extensions"][DIRECT_SEND_TEXTS]
+    await websocket.receive()  # the client's close
+    try:
+        await send_texts(["too late"])
+        SEEN.append("sent")
+    except BaseException as exc:
+        SEEN.append(exc)
+
+
+@asynccontextmanager
+async def serving() -> AsyncIterator[str]:
+    routes = [WebSocketRoute("/mixed", mixed_then_close), WebSocketRoute("/late", send_after_the_client_left)]
+    options = {**UVICORN_WS_OPTIONS, "ws": CountingProtocol}
+    config = uvicorn.Config(
+        Starlette(routes=routes), host="127.0.0.1", port=0, log_level="warning", **options
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(10):
+            while not server.started:
+                assert not task.done(), "uvicorn did not start"
+                await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"ws://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def run_on(loop: str, scenario: Callable[[], Awaitable[None]]) -> None:
+    run = uvloop.run if loop == "uvloop" else asyncio.run
+    run(scenario())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_batches_and_asgi_sends_keep_their_order_and_a_batch_is_one_write(loop: str) -> None:
+    async def scenario() -> None:
+        async with serving() as base, connect(f"{base}/mixed") as ws:
+            await ws.send("ready")
+            received = []
+            with pytest.raises(ConnectionClosed) as closed:
+                async with asyncio.timeout(10):
+                    while True:
+                        received.append(await ws.recv())
+        assert received == [f"{r}.{i}" for r in range(10) for i in range(10)]
+        close = closed.value.rcvd
+        assert close is not None and (close.code, close.reason) == (4321, "done")
+        assert len(WRITES) == 10 + 10 + 1, WRITES  # each send, each batch, the close
+
+    run_on(loop, scenario)
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_a_batch_to_a_socket_the_client_closed_is_refused(loop: str) -> None:
+    async def scenario() -> None:
+        SEEN.clear()
+        async with serving() as base:
+            async with connect(f"{base}/late"):
+                pass  # closes at once
+            async with asyncio.timeout(10):
+                while not SEEN:
+                    await asyncio.sleep(0.01)
+        assert isinstance(SEEN[0], ClientDisconnected), SEEN
+
+    run_on(loop, scenario)

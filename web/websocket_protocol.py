@@ -1,0 +1,54 @@
+"""liftplan's WebSocket protocol for uvicorn: ``websockets-sansio`` plus a batched text send.
+
+A regeneration puts hundreds of status events on each of a thousand sockets within a second. The
+profile of that showed most of the API's time in ``transport.write``: one ``send()`` system call
+per frame per socket, each one also running the loopback peer's receive path. A watcher that
+falls behind has several messages waiting, and ASGI can only hand them over one by one.
+
+So the scope of each accepted socket carries ``DIRECT_SEND_TEXTS`` (ASGI lets a server add its
+own extensions): an async function that frames any number of text messages and writes them with
+one ``transport.write``, with uvicorn's own flow control (it waits while the transport is
+paused) and its state checks (a closed socket raises ``ClientDisconnected``). ``web.live_groups``
+uses it for the result messages it has already serialized; everything else (the handshake,
+Strawberry's own messages, closes) goes through ASGI, to the same transport, in call order.
+
+uvicorn takes a protocol class for ``ws``; the uvicorn range pinned in pyproject.toml is the one
+this was read against.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from uvicorn.protocols.utils import ClientDisconnected
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
+from websockets.http11 import Request
+
+DIRECT_SEND_TEXTS = "liftplan.websocket.send_texts"
+
+
+class LiftplanWebSocketProtocol(WebSocketsSansIOProtocol):
+    """``websockets-sansio`` offering :meth:`send_texts` in the scope of accepted sockets."""
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        if not self.close_sent:  # accepted: the scope exists and the app is about to run
+            self.scope["extensions"][DIRECT_SEND_TEXTS] = self.send_texts  # type: ignore[index]
+
+    async def send_texts(self, texts: Sequence[str]) -> None:
+        """Send each of ``texts`` as a text frame, all in one write."""
+        await self.writable.wait()
+        if self.disconnected or self.close_sent or not self.handshake_complete:
+            raise ClientDisconnected()
+        try:
+            for text in texts:
+                self.conn.send_text(text.encode())
+        except InvalidState:
+            raise ClientDisconnected() from None
+        self.transport.write(b"".join(self.conn.data_to_send()))
+
+
+# How liftplan's servers run WebSockets under uvicorn (``main.py serve`` and the tests').
+# No per-message deflate: status events are small JSON, and compression costs a zlib context per
+# socket (tens of KB) and one compression per message per socket, undoing "serialize once".
+UVICORN_WS_OPTIONS: dict[str, Any] = {"ws": LiftplanWebSocketProtocol, "ws_per_message_deflate": False}
