@@ -215,10 +215,14 @@ class Group:
         return payload
 
     def _broadcast(self, seq: int, payload: str, *, last: bool = False) -> None:
+        messages: dict[str, str] = {}  # one message object per operation id, framed once
         for member in list(self.members):
             if member.last < seq:
                 member.last = seq
-                member.push(member.op.message(payload))
+                message = messages.get(member.op.prefix)
+                if message is None:
+                    message = messages[member.op.prefix] = member.op.message(payload)
+                member.push(message)
                 if last:
                     member.end_when_sent()
 

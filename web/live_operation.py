@@ -25,15 +25,15 @@ class LiveOperation:
     close: Callable[[int, str], Awaitable[None]]
     # Sends several messages in one write (``web.websocket_protocol``), where the server can.
     send_texts: Callable[[Sequence[str]], Awaitable[None]] | None = None
-    _prefix: str = field(init=False)
+    prefix: str = field(init=False)  # the message up to the payload: equal prefixes, equal messages
 
     def __post_init__(self) -> None:
         message_type = "next" if self.protocol == TRANSPORT_WS else "data"
-        self._prefix = f'{{"id":{json.dumps(self.operation_id)},"type":"{message_type}","payload":'
+        self.prefix = f'{{"id":{json.dumps(self.operation_id)},"type":"{message_type}","payload":'
 
     def message(self, payload_json: str) -> str:
         """The protocol's result message around an already serialized ``payload``."""
-        return f"{self._prefix}{payload_json}}}"
+        return f"{self.prefix}{payload_json}}}"
 
 
 LIVE_OPERATION: ContextVar[LiveOperation | None] = ContextVar("live_operation", default=None)

@@ -8,21 +8,26 @@ falls behind has several messages waiting, and ASGI can only hand them over one 
 So the scope of each accepted socket carries ``DIRECT_SEND_TEXTS`` (ASGI lets a server add its
 own extensions): an async function that frames any number of text messages and writes them with
 one ``transport.write``, with uvicorn's own flow control (it waits while the transport is
-paused) and its state checks (a closed socket raises ``ClientDisconnected``). ``web.live_groups``
-uses it for the result messages it has already serialized; everything else (the handshake,
+paused) and its state checks (a closed socket raises ``ClientDisconnected``). A server's frames
+are not masked, so a text is the same bytes on every socket: each distinct text is framed once.
+``web.live_groups`` uses it for the result messages it has already serialized (one message object
+per event for all the watchers with the same operation id); everything else (the handshake,
 Strawberry's own messages, closes) goes through ASGI, to the same transport, in call order.
 
 uvicorn takes a protocol class for ``ws``; the uvicorn range pinned in pyproject.toml is the one
 this was read against.
 """
 
+import struct
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import InvalidState
 from websockets.http11 import Request
+from websockets.protocol import State
 
 DIRECT_SEND_TEXTS = "liftplan.websocket.send_texts"
 
@@ -40,12 +45,31 @@ class LiftplanWebSocketProtocol(WebSocketsSansIOProtocol):
         await self.writable.wait()
         if self.disconnected or self.close_sent or not self.handshake_complete:
             raise ClientDisconnected()
-        try:
-            for text in texts:
-                self.conn.send_text(text.encode())
-        except InvalidState:
-            raise ClientDisconnected() from None
-        self.transport.write(b"".join(self.conn.data_to_send()))
+        if self.conn.state is not State.OPEN:
+            raise ClientDisconnected()
+        if self.conn.extensions:  # compression negotiated (not by our servers): frame each here
+            try:
+                for text in texts:
+                    self.conn.send_text(text.encode())
+            except InvalidState:
+                raise ClientDisconnected() from None
+            self.transport.write(b"".join(self.conn.data_to_send()))
+            return
+        waiting = self.conn.data_to_send()  # empty in practice: uvicorn writes it out each time
+        self.transport.write(b"".join([*waiting, *map(text_frame, texts)]))
+
+
+@lru_cache(maxsize=4096)
+def text_frame(text: str) -> bytes:
+    """One final, unmasked text frame (RFC 6455, 5.2). A group sends the same message text to
+    all its watchers, so each event is framed once, not once per socket."""
+    payload = text.encode()
+    length = len(payload)
+    if length < 126:
+        return bytes((0x81, length)) + payload
+    if length < 1 << 16:
+        return struct.pack("!BBH", 0x81, 126, length) + payload
+    return struct.pack("!BBQ", 0x81, 127, length) + payload
 
 
 # How liftplan's servers run WebSockets under uvicorn (``main.py serve`` and the tests').

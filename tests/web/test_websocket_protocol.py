@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed
 from web.websocket_protocol import DIRECT_SEND_TEXTS, UVICORN_WS_OPTIONS, LiftplanWebSocketProtocol
 
 SendTexts = Callable[[Sequence[str]], Awaitable[None]]
+LONG = ["é" * 200, "z" * 70_000]
 SEEN: list[object] = []
 WRITES: list[int] = []
 
@@ -46,7 +47,7 @@ class CountingProtocol(LiftplanWebSocketProtocol):
 
 
 async def mixed_then_close(websocket: WebSocket) -> None:
-    """Ten rounds of one ASGI send and a batch of nine; then a close."""
+    """Ten rounds of one ASGI send and a batch of nine, a batch of long texts, then a close."""
     await websocket.accept()
     send_texts: SendTexts = websocket.scope["extensions"][DIRECT_SEND_TEXTS]
     await websocket.receive_text()  # the client is ready
@@ -54,6 +55,7 @@ async def mixed_then_close(websocket: WebSocket) -> None:
     for round_ in range(10):
         await websocket.send_text(f"{round_}.0")
         await send_texts([f"{round_}.{i}" for i in range(1, 10)])
+    await send_texts(LONG)  # the 16-bit and 64-bit length forms
     await websocket.close(4321, "done")
 
 
@@ -104,10 +106,10 @@ def test_batches_and_asgi_sends_keep_their_order_and_a_batch_is_one_write(loop: 
                 async with asyncio.timeout(10):
                     while True:
                         received.append(await ws.recv())
-        assert received == [f"{r}.{i}" for r in range(10) for i in range(10)]
+        assert received == [f"{r}.{i}" for r in range(10) for i in range(10)] + LONG
         close = closed.value.rcvd
         assert close is not None and (close.code, close.reason) == (4321, "done")
-        assert len(WRITES) == 10 + 10 + 1, WRITES  # each send, each batch, the close
+        assert len(WRITES) == 10 + 11 + 1, WRITES  # each send, each batch, the close
 
     run_on(loop, scenario)
 
