@@ -23,7 +23,9 @@ class LiveOperation:
     protocol: str
     send_text: Callable[[str], Awaitable[None]]
     close: Callable[[int, str], Awaitable[None]]
-    # Sends several messages in one write (``web.websocket_protocol``), where the server can.
+    # Several messages in one write (``web.websocket_protocol``), where the server can: now
+    # (False while the socket is paused), or once the socket is writable.
+    write_texts: Callable[[Sequence[str]], bool] | None = None
     send_texts: Callable[[Sequence[str]], Awaitable[None]] | None = None
     prefix: str = field(init=False)  # the message up to the payload: equal prefixes, equal messages
 

@@ -19,7 +19,6 @@ in time are closed with 4408, and a bad token closes with 4403 (Strawberry close
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from starlette.websockets import WebSocket
@@ -30,7 +29,7 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 
 from services.errors import Unavailable
 from web.live_operation import LEGACY_WS, LIVE_OPERATION, TRANSPORT_WS, LiveOperation
-from web.websocket_protocol import DIRECT_SEND_TEXTS
+from web.websocket_protocol import DIRECT_SEND_TEXTS, DIRECT_WRITE_TEXTS
 
 TRY_AGAIN_LATER = 1013
 FORBIDDEN = 4403
@@ -50,11 +49,22 @@ async def token_still_valid(context: Any) -> bool:
 OPERATION_TYPES = {"subscribe", "start"}
 
 
-def batch_sender(websocket: WebSocket) -> Callable[[Sequence[str]], Awaitable[None]] | None:
-    """The server's batched text send, where it offers one (``web.websocket_protocol``)."""
+def live_operation(
+    adapter: Any, operation_id: str, variables: dict[str, Any], protocol: str
+) -> LiveOperation:
+    """The operation as ``web.live_groups`` sees it, with the server's batched writes where it
+    offers them (``web.websocket_protocol``). ``adapter`` is Strawberry's around the socket."""
+    websocket: WebSocket = adapter.ws
     extensions = websocket.scope.get("extensions") or {}
-    sender: Callable[[Sequence[str]], Awaitable[None]] | None = extensions.get(DIRECT_SEND_TEXTS)
-    return sender
+    return LiveOperation(
+        operation_id,
+        variables,
+        protocol,
+        websocket.send_text,
+        adapter.close,
+        write_texts=extensions.get(DIRECT_WRITE_TEXTS),
+        send_texts=extensions.get(DIRECT_SEND_TEXTS),
+    )
 
 
 def message_problem(message: Any) -> str | None:
@@ -101,14 +111,7 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler):  # type: ignore[
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Any) -> None:
-        live = LiveOperation(
-            operation.id,
-            operation.variables or {},
-            TRANSPORT_WS,
-            self.websocket.ws.send_text,
-            self.websocket.close,
-            batch_sender(self.websocket.ws),
-        )
+        live = live_operation(self.websocket, operation.id, operation.variables or {}, TRANSPORT_WS)
         token = LIVE_OPERATION.set(live)
         try:
             await super().run_operation(operation)
@@ -177,14 +180,7 @@ class GuardedLegacyWSHandler(BaseGraphQLWSHandler):  # type: ignore[type-arg]
     async def handle_async_results(
         self, operation_id: str, query: str, operation_name: str | None, variables: dict[str, object] | None
     ) -> None:
-        live = LiveOperation(
-            operation_id,
-            variables or {},
-            LEGACY_WS,
-            self.websocket.ws.send_text,
-            self.websocket.close,
-            batch_sender(self.websocket.ws),
-        )
+        live = live_operation(self.websocket, operation_id, variables or {}, LEGACY_WS)
         token = LIVE_OPERATION.set(live)
         try:
             await super().handle_async_results(operation_id, query, operation_name, variables)

@@ -5,10 +5,11 @@ profile of that showed most of the API's time in ``transport.write``: one ``send
 per frame per socket, each one also running the loopback peer's receive path. A watcher that
 falls behind has several messages waiting, and ASGI can only hand them over one by one.
 
-So the scope of each accepted socket carries ``DIRECT_SEND_TEXTS`` (ASGI lets a server add its
-own extensions): an async function that frames any number of text messages and writes them with
-one ``transport.write``, with uvicorn's own flow control (it waits while the transport is
-paused) and its state checks (a closed socket raises ``ClientDisconnected``). A server's frames
+So the scope of each accepted socket carries two functions (ASGI lets a server add its own
+extensions) that frame any number of text messages and write them with one ``transport.write``,
+with uvicorn's state checks (a closed socket raises ``ClientDisconnected``) and its flow control:
+``DIRECT_WRITE_TEXTS`` writes now, or nothing while the transport is paused (the client is slow),
+and ``DIRECT_SEND_TEXTS`` waits until it is not. Neither needs a task per socket. A server's frames
 are not masked, so a text is the same bytes on every socket: each distinct text is framed once.
 ``web.live_groups`` uses it for the result messages it has already serialized (one message object
 per event for all the watchers with the same operation id); everything else (the handshake,
@@ -29,20 +30,37 @@ from websockets.exceptions import InvalidState
 from websockets.http11 import Request
 from websockets.protocol import State
 
+DIRECT_WRITE_TEXTS = "liftplan.websocket.write_texts"
 DIRECT_SEND_TEXTS = "liftplan.websocket.send_texts"
 
 
 class LiftplanWebSocketProtocol(WebSocketsSansIOProtocol):
-    """``websockets-sansio`` offering :meth:`send_texts` in the scope of accepted sockets."""
+    """``websockets-sansio`` offering :meth:`write_texts` and :meth:`send_texts` in the scope of
+    accepted sockets."""
 
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         if not self.close_sent:  # accepted: the scope exists and the app is about to run
-            self.scope["extensions"][DIRECT_SEND_TEXTS] = self.send_texts  # type: ignore[index]
+            extensions = self.scope["extensions"]
+            assert extensions is not None
+            extensions[DIRECT_WRITE_TEXTS] = self.write_texts
+            extensions[DIRECT_SEND_TEXTS] = self.send_texts
+
+    def write_texts(self, texts: Sequence[str]) -> bool:
+        """Write each of ``texts`` as a text frame now, all in one write; False, writing
+        nothing, while the transport is paused (the client is not reading fast enough)."""
+        if not self.writable.is_set() and not self.disconnected:
+            return False
+        self._write(texts)
+        return True
 
     async def send_texts(self, texts: Sequence[str]) -> None:
-        """Send each of ``texts`` as a text frame, all in one write."""
+        """Send each of ``texts`` as a text frame, all in one write, once the transport is
+        writable."""
         await self.writable.wait()
+        self._write(texts)
+
+    def _write(self, texts: Sequence[str]) -> None:
         if self.disconnected or self.close_sent or not self.handshake_complete:
             raise ClientDisconnected()
         if self.conn.state is not State.OPEN:

@@ -152,5 +152,34 @@ async def test_a_watcher_that_does_not_read_is_closed_and_no_one_waits_for_it(
         await eventually(lambda: _empty(api), timeout=10, what="the groups released")
 
 
+async def test_a_watcher_that_reads_late_gets_everything_in_order(
+    api_settings: Settings, token: str, library: None, units: UnitOfWorkFactory, session_factory: Factory
+) -> None:
+    """Its socket pauses, a task waits for it to drain, then writes go back to the flusher."""
+    settings = api_settings.model_copy(update={"ws_max_unsent_bytes": 4_000_000})
+    async with running_api(settings, send_buffer=8192) as api:
+        program_id = await create_program(api, token, weeks=1, daysPerWeek=2)
+        async with session_factory() as db:
+            sessions = await program_session_ids(db, int(program_id))
+        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.connect(("127.0.0.1", int(api.base_url.rsplit(":", 1)[1])))
+        async with connect(api.ws_url, sock=raw, subprotocols=["graphql-transport-ws"], max_queue=1) as late:  # type: ignore[list-item]
+            watcher = GraphQLSocket(late)
+            await watcher.init(token)
+            op = await watcher.subscribe(WATCH_ERRORS, {"id": program_id})
+            live = api.app.state.live
+            for n in range(1, 1001):  # about 2 MB, written while the watcher reads nothing
+                async with units() as uow:
+                    status = GenerationStatus.FAILED if n % 2 else GenerationStatus.PENDING
+                    uow.record(
+                        StatusChange(int(program_id), sessions[n % 2], status, secrets.token_hex(1000), 1)
+                    )
+            assert live.groups  # still watching: not closed, not dropped
+            changes = await _take(watcher, op, 2 + 1000)
+        assert [int(e["cursor"]) for e in changes[2:]] == list(range(1, 1001))
+        await eventually(lambda: _empty(api), timeout=10, what="the groups released")
+
+
 async def _empty(api: Api) -> bool:
     return not api.app.state.live.groups
