@@ -48,6 +48,7 @@ from core.migrations import upgrade
 from models import Role
 from services.movement_library import seed_movement_library
 from services.users import create_user
+from web.live_groups import IDLE_RELEASE_S
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 PROGRAM = """mutation($i: CreateProgramInput!) {
@@ -366,7 +367,9 @@ class Bench:
         result.rss_first = result.rss_first or result.rss_last
         result.latency = await client.report()
         await client.quit()
-        await asyncio.sleep(3)  # the server notices the closed sockets and lets go of them
+        # The server notices the closed sockets and lets go of them, then gives freed memory back
+        # IDLE_RELEASE_S after the last group ended (web.idle_memory).
+        await asyncio.sleep(IDLE_RELEASE_S + 3)
         result.rss_left = rss(pid)
         print(
             f"    {events} events at {result.event_rate:.0f}/s: p50 {result.latency['p50']:.1f} ms, "

@@ -36,6 +36,7 @@ from services.generation_progress import GenerationProgress
 from services.program_view import ProgramView
 from services.status_hub import Feed, Listener, ListenerDropped, StatusHub
 from services.status_log import StatusEvent, events_after
+from web.idle_memory import IdleMemoryRelease
 from web.live_operation import LIVE_OPERATION, LiveOperation
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ SLOW_CONSUMER = 4413
 STATUS_FIELD = "sessionStatusChanged"
 PROGRESS_FIELD = "programGenerationProgress"
 RENDERED_EVENTS = 1000
+IDLE_RELEASE_S = 5.0  # after the last group ends, give freed memory back (web.idle_memory)
 REPLAY_PAGE = 500
 # Snapshot entries are rendered once with this cursor and the member's own put in its place.
 _PLACEHOLDER_SEQ = -secrets.randbits(62)
@@ -341,6 +343,7 @@ class LiveGroups:
         self.groups: dict[GroupKey, Group] = {}
         self._locks: dict[GroupKey, asyncio.Lock] = {}
         self._flusher = Flusher()
+        self.idle_memory = IdleMemoryRelease(IDLE_RELEASE_S)
 
     @property
     def executions(self) -> int:
@@ -455,6 +458,7 @@ class LiveGroups:
         feed = await self._hub.join(program_id, listener)
         group = Group(key, executor, feed, listener)
         group.task = asyncio.create_task(group.run(), name=f"live-group-{program_id}")
+        self.idle_memory.cancel()
         return group
 
     async def _leave(self, group: Group, member: Member) -> None:
@@ -469,3 +473,5 @@ class LiveGroups:
             with contextlib.suppress(asyncio.CancelledError):
                 await group.task
         self._hub.leave(group.feed, group.listener)
+        if not self.groups:
+            self.idle_memory.schedule()

@@ -71,6 +71,12 @@ async def test_twenty_identical_watchers_cost_one_execution_per_event(
         assert [int(e["cursor"]) for e in replayed] == list(range(41, 57))
         assert live.executions == 2 * (28 + 56)
 
+    # Nobody watches any more: the freed memory is given back (web.idle_memory), once.
+    async def released() -> bool:
+        return live.idle_memory.releases == 1
+
+    await eventually(released, timeout=30, what="the idle memory release")
+
 
 async def test_both_protocols_share_a_group(
     api: Api, token: str, library: None, api_settings: Settings
