@@ -232,7 +232,12 @@ class Group:
     async def render(self, root: object) -> str:
         """Execute the document for one root value and serialize the result, once."""
         self.executions += 1
-        result = execute_subscription_event(self._executor.build_per_event_executor(root))
+        executor = self._executor.build_per_event_executor(root)
+        # graphql-core's per-event copy shares the memo of collected subfields with the executor
+        # it copies, keyed by field lists made afresh for each event: shared, it grows with every
+        # event of the group's life (B of bench.live_watchers: +16% memory over 10,000 events).
+        executor._relevant_sub_fields = {}
+        result = execute_subscription_event(executor)
         if isawaitable(result):
             result = await result
         assert isinstance(result, ExecutionResult)

@@ -55,6 +55,7 @@ async def test_twenty_identical_watchers_cost_one_execution_per_event(
         assert all(len({e["cursor"] for e in snap}) == 1 for snap in snapshots)
         assert len(live.groups) == 2 and api.app.state.hub.views_loaded == 1
         assert live.executions == 2 * 28  # each group rendered each session's entry once
+        memo_sizes = [len(g._executor._relevant_sub_fields) for g in live.groups.values()]
 
         await run_worker_until_idle(api_settings)  # 56 changes
         changes = await asyncio.gather(*(_take(s, op, 56) for (s, _), op in zip(sockets, ops, strict=True)))
@@ -62,6 +63,8 @@ async def test_twenty_identical_watchers_cost_one_execution_per_event(
         assert all([(c["sessionId"], c["status"], c["cursor"]) for c in got] == first for got in changes)
         assert [int(c) for _, _, c in first] == list(range(1, 57))
         assert live.executions == 2 * (28 + 56)  # not 25 x 56: once per event per group
+        # Executing events leaves nothing behind in the group's executor (graphql-core's memo).
+        assert [len(g._executor._relevant_sub_fields) for g in live.groups.values()] == memo_sizes
 
         # A late watcher resuming within the recent events is served from what was rendered.
         async with graphql_socket(api.ws_url) as late:
