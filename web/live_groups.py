@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 SLOW_CONSUMER = 4413
 STATUS_FIELD = "sessionStatusChanged"
 PROGRESS_FIELD = "programGenerationProgress"
-RENDERED_EVENTS = 1000
+RENDERED_EVENTS = 256  # per group, for late joiners resuming; older ones are rendered again
 IDLE_RELEASE_S = 5.0  # after the last group ends, give freed memory back (web.idle_memory)
 REPLAY_PAGE = 500
 # Snapshot entries are rendered once with this cursor and the member's own put in its place.

@@ -77,7 +77,7 @@ class LiftplanWebSocketProtocol(WebSocketsSansIOProtocol):
         self.transport.write(b"".join([*waiting, *map(text_frame, texts)]))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # the messages of the last few events of every group
 def text_frame(text: str) -> bytes:
     """One final, unmasked text frame (RFC 6455, 5.2). A group sends the same message text to
     all its watchers, so each event is framed once, not once per socket."""
