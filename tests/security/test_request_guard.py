@@ -1,6 +1,5 @@
 """The request guard over real HTTP: uvicorn serving a tiny Strawberry app, as liftplan mounts its view."""
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,12 +8,12 @@ from typing import Any
 import httpx
 import pytest
 import strawberry
-import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from websockets.asyncio.client import connect
 
+from tests.uvicorn_server import uvicorn_serving
 from web.request_guard import GraphQLRequestGuard, json_nested_deeper_than
 
 MAX_BODY = 200_000
@@ -43,18 +42,8 @@ async def serving(max_body: int) -> AsyncIterator[str]:
         routes=[Route("/graphql", view, methods=["GET", "POST"]), WebSocketRoute("/graphql", view)]
     )
     guarded = GraphQLRequestGuard(app, max_body_bytes=max_body, max_json_depth=64)
-    config = uvicorn.Config(guarded, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            assert not task.done(), "uvicorn did not start"
-            await asyncio.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
+    async with uvicorn_serving(guarded, ws="websockets-sansio") as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture

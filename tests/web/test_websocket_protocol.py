@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-import uvicorn
 import uvloop
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
@@ -17,6 +16,8 @@ from uvicorn.protocols.utils import ClientDisconnected
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.uvicorn_server import uvicorn_serving
+from tests.waiting import eventually
 from web.websocket_protocol import DIRECT_SEND_TEXTS, UVICORN_WS_OPTIONS, LiftplanWebSocketProtocol
 
 SendTexts = Callable[[Sequence[str]], Awaitable[None]]
@@ -74,21 +75,8 @@ async def send_after_the_client_left(websocket: WebSocket) -> None:
 async def serving() -> AsyncIterator[str]:
     routes = [WebSocketRoute("/mixed", mixed_then_close), WebSocketRoute("/late", send_after_the_client_left)]
     options = {**UVICORN_WS_OPTIONS, "ws": CountingProtocol}
-    config = uvicorn.Config(
-        Starlette(routes=routes), host="127.0.0.1", port=0, log_level="warning", **options
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(10):
-            while not server.started:
-                assert not task.done(), "uvicorn did not start"
-                await asyncio.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
+    async with uvicorn_serving(Starlette(routes=routes), **options) as port:
         yield f"ws://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 def run_on(loop: str, scenario: Callable[[], Awaitable[None]]) -> None:
@@ -121,9 +109,11 @@ def test_a_batch_to_a_socket_the_client_closed_is_refused(loop: str) -> None:
         async with serving() as base:
             async with connect(f"{base}/late"):
                 pass  # closes at once
-            async with asyncio.timeout(10):
-                while not SEEN:
-                    await asyncio.sleep(0.01)
+
+            async def seen() -> bool:
+                return bool(SEEN)
+
+            await eventually(seen, timeout=10, interval=0.01, what="the late batch tried")
         assert isinstance(SEEN[0], ClientDisconnected), SEEN
 
     run_on(loop, scenario)
