@@ -16,6 +16,7 @@ from core.servers import ServerUrls
 from core.settings import Settings
 from models import Role
 from services.users import create_user
+from tests.waiting import eventually
 from web.app import create_app
 from web.websocket_protocol import UVICORN_WS_OPTIONS
 
@@ -68,10 +69,14 @@ async def running_api(settings: Settings, *, send_buffer: int | None = None) -> 
     config = uvicorn.Config(app, log_config=None, **UVICORN_WS_OPTIONS)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[listening]))
-    while not server.started:
+
+    async def started() -> bool:
         if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
+            task.result()  # raises what stopped it
+            raise AssertionError("uvicorn exited before it started")
+        return bool(server.started)
+
+    await eventually(started, timeout=30, interval=0.01, what="uvicorn started")
     base_url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:

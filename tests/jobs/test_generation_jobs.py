@@ -16,6 +16,7 @@ from services.status_watch import watch_program
 from services.unit_of_work import UnitOfWorkFactory
 from tests.chaos import install_exercise_trigger
 from tests.factories import make_program
+from tests.waiting import eventually
 from tests.workers import enqueue_pending_program_sessions, run_worker_until_idle
 
 Factory = async_sessionmaker[AsyncSession]
@@ -53,8 +54,11 @@ async def test_program_of_84_sessions_completes_with_every_event_in_order(
 ) -> None:
     program_id = await _program(session_factory, weeks=12, days_per_week=7)
     listening = asyncio.create_task(_collect(hub, session_factory, program_id, None, 168))
-    while hub.watched_programs == 0:  # the watcher has joined before anything is enqueued
-        await asyncio.sleep(0.01)
+
+    async def joined() -> bool:  # the watcher has joined before anything is enqueued
+        return hub.watched_programs > 0
+
+    await eventually(joined, timeout=30, interval=0.01, what="the watcher joined")
 
     queued = await enqueue_pending_program_sessions(queue, session_factory, program_id)
     assert len(queued) == 84

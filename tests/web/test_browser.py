@@ -30,6 +30,7 @@ from services.movement_library import seed_movement_library
 from tests.api.conftest import Api, UserMaker, running_api
 from tests.api.test_programs_api import create_program
 from tests.chaos import SLOW_WRITES, install_exercise_trigger
+from tests.waiting import eventually
 from web.app import create_app
 from web.websocket_protocol import UVICORN_WS_OPTIONS
 
@@ -155,10 +156,14 @@ async def serving(app: Starlette, port: int) -> AsyncIterator[uvicorn.Server]:
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, **UVICORN_WS_OPTIONS)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
+
+    async def started() -> bool:
         if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
+            task.result()  # raises what stopped it
+            raise AssertionError("uvicorn exited before it started")
+        return bool(server.started)
+
+    await eventually(started, timeout=30, interval=0.01, what="uvicorn started")
     try:
         yield server
     finally:
