@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     )
     max_query_tokens: int = Field(default=5_000, ge=100, description="Most tokens in one document.")
     max_aliases: int = Field(default=30, ge=1, description="Most aliases per operation (fragments counted).")
+    max_query_cost: int = Field(
+        default=100_000,
+        ge=100,
+        description=(
+            "Most estimated cost per operation (per event of a subscription): 1 a field, a list's "
+            "selection times its expected size (see schema/query_cost.py)."
+        ),
+    )
     rate_limit_per_minute: int = Field(
         default=30, ge=1, description="createProgram and regenerateSessions calls per user per minute."
     )

@@ -27,6 +27,7 @@ from schema.programs import (
     ProgramSubscriptions,
     RepairProgramError,
 )
+from schema.query_cost import QueryCost
 from schema.sessions import RegenerateSessionsError, SessionMutations, SessionQueries, SessionSubscriptions
 from schema.users import UserQueries
 
@@ -54,8 +55,11 @@ def build_schema(settings: Settings) -> LiftplanSchema:
     # The rule classes are built once: a class per operation was 5 KB held by every live
     # subscription for as long as it runs. (``create_validator`` is what MaxAliasesLimiter uses.)
     limits = [depth_limit_rule(settings.max_query_depth), create_aliases_rule(settings.max_aliases)]
+    # Before any other extension with an on_execute hook: it refuses by raising there.
+    cost = QueryCost(settings.max_query_cost)
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         ErrorCodes,
+        cost.extension,
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: AddValidationRules(limits),
     ]
@@ -72,6 +76,7 @@ def build_schema(settings: Settings) -> LiftplanSchema:
         extensions=extensions,
     )
     schema.document_cache = documents
+    cost.bind(schema._schema)
     return schema
 
 
