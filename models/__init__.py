@@ -11,7 +11,7 @@ from models.enums import (
     Phase,
     Role,
 )
-from models.movements import Movement
+from models.movements import Movement, MovementLibraryVersion
 from models.programs import Microcycle, Program
 from models.sessions import Session, SessionExercise
 from models.status_events import StatusEventHead, StatusEventRow
@@ -26,6 +26,7 @@ __all__ = [
     "Level",
     "Microcycle",
     "Movement",
+    "MovementLibraryVersion",
     "Pattern",
     "Phase",
     "Program",

@@ -1,4 +1,4 @@
-from sqlalchemy import BigInteger, Boolean, Identity, String, Text
+from sqlalchemy import BigInteger, Boolean, Identity, SmallInteger, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,3 +23,13 @@ class Movement(Base):
     is_compound: Mapped[bool] = mapped_column(Boolean)
     is_unilateral: Mapped[bool] = mapped_column(Boolean, server_default="false")
     created_at = created_at_column()
+
+
+class MovementLibraryVersion(Base):
+    """One row (id 1): a counter bumped by a trigger in every statement that writes ``movements``,
+    so anything derived from the library can tell whether it still holds (migration 0004)."""
+
+    __tablename__ = "movement_library_version"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, server_default="0")
