@@ -18,8 +18,13 @@ def visible_programs(user: User) -> ColumnElement[bool]:
     return Program.owner_id == user.id
 
 
+def may_see(user: User, owner_id: int) -> bool:
+    """Whether ``user`` may see a program owned by ``owner_id``."""
+    return user.role is Role.ADMIN or owner_id == user.id
+
+
 def can_see(user: User, program: Program) -> bool:
-    return user.role is Role.ADMIN or program.owner_id == user.id
+    return may_see(user, program.owner_id)
 
 
 async def visible_program(db: AsyncSession, user: User, program_id: int) -> Program:
