@@ -117,6 +117,16 @@ class Settings(BaseSettings):
     graphiql_enabled: bool | None = Field(default=None, description="Default: on, except in production.")
     introspection_enabled: bool | None = Field(default=None, description="Default: on, except in production.")
 
+    # The program view's response cache (see README, "The program view's response cache").
+    response_cache_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Total size of cached program-view responses per API process; 0 turns the cache off.",
+    )
+    response_cache_max_entries: int = Field(
+        default=2_000, ge=1, description="Most cached program-view responses per API process."
+    )
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:

@@ -37,6 +37,7 @@ from web.live_groups import LiveGroups
 from web.open_sockets import OpenSockets
 from web.pages import Pages
 from web.request_guard import GraphQLRequestGuard
+from web.response_cache import ResponseCache
 from web.rest import regenerate_sessions_route
 
 log = logging.getLogger(__name__)
@@ -155,6 +156,11 @@ def create_app(
     graphql = LiftplanGraphQL(
         build_schema(settings),
         graphiql_headers={"Authorization": f"Bearer {demo_token}"} if demo_token else None,
+        response_cache=ResponseCache(
+            max_bytes=settings.response_cache_max_bytes,
+            max_entries=settings.response_cache_max_entries,
+            max_tokens=settings.max_query_tokens,
+        ),
         graphql_ide="graphiql" if settings.serves_graphiql else None,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         connection_init_wait_timeout=dt.timedelta(seconds=settings.ws_init_timeout_s),

@@ -1,6 +1,7 @@
-"""Strawberry's ASGI view, wired to liftplan: per-request context and token authentication."""
+"""Strawberry's ASGI view, wired to liftplan: per-request context, token authentication and the
+program view's response cache."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.requests import Request
@@ -8,8 +9,10 @@ from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from models import User
@@ -18,8 +21,10 @@ from resolvers.dataloaders import build_loaders
 from services.errors import Unavailable
 from services.transient_errors import is_transient
 from services.users import hash_token, user_for_token
+from services.view_versions import program_view_version
 from web.graphiql import graphiql_html
 from web.open_sockets import OpenSockets
+from web.response_cache import ResponseCache
 from web.websocket_guards import GuardedLegacyWSHandler, GuardedTransportWSHandler
 
 BEARER = "bearer "
@@ -32,12 +37,32 @@ def bearer_token(value: str | None) -> str | None:
     return None
 
 
+@dataclass
+class EncodedResult(ExecutionResult):
+    """An answer already encoded as the response body (from the response cache, or just put there)."""
+
+    body: bytes = b""
+
+
+class EncodedBody(dict[str, object]):
+    """What ``process_result`` makes of an ``EncodedResult``: its bytes, sent as they are."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.body = body
+
+
 class LiftplanGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = GuardedTransportWSHandler
     graphql_ws_handler_class = GuardedLegacyWSHandler
 
     def __init__(
-        self, schema: BaseSchema, *, graphiql_headers: dict[str, str] | None = None, **options: Any
+        self,
+        schema: BaseSchema,
+        *,
+        graphiql_headers: dict[str, str] | None = None,
+        response_cache: ResponseCache | None = None,
+        **options: Any,
     ) -> None:
         super().__init__(
             schema,
@@ -47,6 +72,7 @@ class LiftplanGraphQL(GraphQL[Context, None]):
         )
         # GraphiQL from the app's own files: Strawberry's page loads them from a CDN.
         self._graphiql = graphiql_html(default_headers=graphiql_headers)
+        self.response_cache = response_cache
 
     async def run(self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """HTTP as Strawberry serves it; a WebSocket is counted against its client address's cap
@@ -69,6 +95,69 @@ class LiftplanGraphQL(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._graphiql)
+
+    async def execute_operation(  # type: ignore[override]
+        self, request: Request, request_adapter: Any, request_data: Any, context: Context, **rest: Any
+    ) -> Any:
+        """Answer a program view from the response cache when nothing it shows has changed since it
+        was stored; otherwise execute it (and store the answer when it has no errors). The token
+        was checked already (``get_context``, every request): no user, no cache."""
+        run = super().execute_operation
+        cache, user = self.response_cache, context.user
+        if (
+            cache is None
+            or not cache.enabled
+            or user is None
+            or not isinstance(request_data, GraphQLRequestData)
+            or request_data.protocol != "http"
+        ):
+            return await run(request, request_adapter, request_data, context, **rest)
+        data: GraphQLRequestData = request_data
+        ids = cache.program_ids(data.query, data.operation_name, data.variables)
+        if ids is None or data.query is None:
+            return await run(request, request_adapter, request_data, context, **rest)
+        try:
+            # Before executing: a change committed meanwhile leaves the answer under an old version.
+            async with context.session_factory() as db:
+                version = await program_view_version(db, user, ids)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            version = None  # executing reports the outage as it would without the cache
+        key = None
+        if version is not None:
+            viewer = (user.id, user.role.value)
+            key = cache.key(data.query, data.operation_name, data.variables, data.extensions, viewer, version)
+        if key is None:
+            return await run(request, request_adapter, request_data, context, **rest)
+        body = cache.get(key)
+        if body is not None:
+            return EncodedResult(data=None, errors=None, body=body)
+        result = await run(request, request_adapter, request_data, context, **rest)
+        if type(result) is not ExecutionResult or result.errors:
+            return result
+        encoded = self.encode_json(await super().process_result(request, result))
+        body = encoded.encode() if isinstance(encoded, str) else encoded
+        cache.put(key, body)
+        return EncodedResult(data=None, errors=None, body=body)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if isinstance(result, EncodedResult):
+            return EncodedBody(result.body)  # type: ignore[return-value]
+        return await super().process_result(request, result)
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        if not isinstance(response_data, EncodedBody):
+            return super().create_response(response_data, sub_response)
+        response = Response(response_data.body, media_type="application/json")
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
 
     async def _user(self, request: Request | WebSocket, token: str | None) -> User | None:
         """The token's user; ``Unavailable`` when the database cannot say."""
