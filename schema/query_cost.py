@@ -183,16 +183,22 @@ class _Walk:
         self.fragments = fragments
         self.variables = variables
         # A fragment costs the same wherever it is spread (variables are the operation's), so each
-        # is walked once per page size: spreading it twice in each of twenty nested fragments
-        # would otherwise walk it a million times.
+        # is walked once per page size: twenty nested fragments each spread in two places would
+        # otherwise be walked a million times.
         self.memo: dict[tuple[str, int], int] = {}
         self.open: set[str] = set()
 
     def selection_set(
-        self, selection_set: SelectionSetNode | None, parent: GraphQLCompositeType, page: int
+        self,
+        selection_set: SelectionSetNode | None,
+        parent: GraphQLCompositeType,
+        page: int,
+        spread: set[str] | None = None,
     ) -> int:
+        """``spread``: the fragments already in this selection; execution collects each once."""
         if selection_set is None:
             return 0
+        spread = set() if spread is None else spread
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
@@ -200,12 +206,15 @@ class _Walk:
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 inner = self.model.schema.get_type(condition.name.value) if condition else parent
-                total += self.selection_set(selection.selection_set, inner or parent, page)  # type: ignore[arg-type]
-            elif isinstance(selection, FragmentSpreadNode):
+                total += self.selection_set(selection.selection_set, inner or parent, page, spread)  # type: ignore[arg-type]
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
+                spread.add(selection.name.value)
                 total += self.fragment(selection.name.value, page)
         return total
 
     def fragment(self, name: str, page: int) -> int:
+        """What the fragment costs on its own (spread beside fragments it spreads too, a little
+        more than execution does)."""
         key = (name, page)
         if key in self.memo:
             return self.memo[key]
@@ -214,7 +223,7 @@ class _Walk:
             return 0
         condition = self.model.schema.get_type(definition.type_condition.name.value)
         self.open.add(name)
-        cost = self.selection_set(definition.selection_set, condition, page)  # type: ignore[arg-type]
+        cost = self.selection_set(definition.selection_set, condition, page, {name})  # type: ignore[arg-type]
         self.open.discard(name)
         self.memo[key] = cost
         return cost
