@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, exists, func, literal_column, or_, select
+from sqlalchemy import Boolean, exists, func, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -110,33 +110,32 @@ async def seed_movement_library(
     return await upsert_movements(session, load_catalogue() if specs is None else specs)
 
 
-async def resolve_movement_names(
-    session: AsyncSession, names: Sequence[str]
-) -> tuple[dict[str, Movement], list[str]]:
-    """Resolve drafted names against name, slug and aliases (ignoring case) in one query.
-
-    Returns the movements found, keyed by the name as given, and the names not found in input
-    order (a name given twice and missing is listed twice). A slug match wins over an alias match.
+# Per name, in order: its slug's movement, else the first movement (by id) with that alias.
+_IDS_FOR_NAMES = text(
     """
-    if not names:
-        return {}, []
-    slugs = sorted({slugify(name) for name in names})
-    lowered = sorted({name.strip().lower() for name in names})
-    alias = func.unnest(Movement.aliases).column_valued("alias")
-    alias_matches = exists(select(alias).where(func.lower(alias).in_(lowered)))
-    rows = (await session.scalars(select(Movement).where(or_(Movement.slug.in_(slugs), alias_matches)))).all()
+    SELECT COALESCE(
+        (SELECT m.id FROM movements AS m WHERE m.slug = n.slug),
+        (SELECT m.id FROM movements AS m
+         WHERE EXISTS (SELECT 1 FROM unnest(m.aliases) AS a WHERE lower(a) = n.lowered)
+         ORDER BY m.id LIMIT 1)
+    )
+    FROM unnest(CAST(:slugs AS text[]), CAST(:lowered AS text[])) WITH ORDINALITY AS n(slug, lowered, ord)
+    ORDER BY n.ord
+    """
+)
 
-    by_slug = {movement.slug: movement for movement in rows}
-    by_alias = {a.lower(): movement for movement in rows for a in movement.aliases}
-    found: dict[str, Movement] = {}
-    misses: list[str] = []
-    for name in names:
-        movement = by_slug.get(slugify(name)) or by_alias.get(name.strip().lower())
-        if movement is None:
-            misses.append(name)
-        else:
-            found[name] = movement
-    return found, misses
+
+async def movement_ids_for_names(session: AsyncSession, names: Sequence[str]) -> list[int | None]:
+    """Resolve drafted names against slug and aliases (ignoring case) in one statement: the
+    movement id of each name, in order, or None where the library has no such movement. A slug
+    match wins over an alias match."""
+    if not names:
+        return []
+    rows = await session.execute(
+        _IDS_FOR_NAMES,
+        {"slugs": [slugify(name) for name in names], "lowered": [name.strip().lower() for name in names]},
+    )
+    return [movement_id for (movement_id,) in rows.all()]
 
 
 async def search_movements(

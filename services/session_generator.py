@@ -15,12 +15,13 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import select
 
-from models import Equipment, Focus, GenerationStatus, Microcycle, Phase, Program, Session, SessionExercise
-from services.errors import MicrocycleNotFound, ProgramNotFound, SessionNotFound
+from models import Focus, GenerationStatus, Phase, Session
+from services.errors import SessionNotFound
+from services.generation_writes import claim_session, lock_and_clear, write_exercises_and_complete
 from services.movement_catalogue import MovementSpec, load_catalogue
-from services.movement_library import resolve_movement_names
+from services.movement_library import movement_ids_for_names
 from services.outages import describe_error
 from services.programs import program_session_ids
 from services.session_drafting import ProgramParams, SessionDraft, draft_session
@@ -83,40 +84,30 @@ def too_many_missing(missing: int, drafted: int) -> bool:
 async def start_generation(uow: UnitOfWork, session_id: int) -> _Context | GenerationStatus:
     """Mark the session IN_PROGRESS (one more attempt) and return what drafting needs; or, when
     the session is COMPLETE or FAILED already, change nothing and return that status."""
-    db = uow.db
-    row = await db.get(Session, session_id, with_for_update=True)
-    if row is None:
-        raise SessionNotFound(session_id)
-    if row.generation_status in FINISHED:
-        return row.generation_status
-    microcycle = await db.get(Microcycle, row.microcycle_id)
-    if microcycle is None:
-        raise MicrocycleNotFound(row.microcycle_id)
-    program = await db.get(Program, row.program_id)
-    if program is None:
-        raise ProgramNotFound(row.program_id)
-    row.generation_status = GenerationStatus.IN_PROGRESS
-    row.generation_attempts += 1
-    row.generation_error = None
-    uow.record(StatusChange(program.id, row.id, GenerationStatus.IN_PROGRESS, None, row.generation_attempts))
+    claimed = await claim_session(uow.db, session_id)
+    if isinstance(claimed, GenerationStatus):
+        return claimed
+    uow.record(
+        StatusChange(claimed.program_id, session_id, GenerationStatus.IN_PROGRESS, None, claimed.attempt)
+    )
     params = ProgramParams(
-        program_id=program.id,
-        goal=program.goal,
-        level=program.level,
-        days_per_week=program.days_per_week,
-        weeks=program.weeks,
-        minutes_per_session=program.minutes_per_session,
-        equipment=frozenset(Equipment(e) for e in program.equipment),
+        program_id=claimed.program_id,
+        goal=claimed.goal,
+        level=claimed.level,
+        days_per_week=claimed.days_per_week,
+        weeks=claimed.weeks,
+        minutes_per_session=claimed.minutes_per_session,
+        equipment=claimed.equipment,
     )
     return _Context(
-        session_id=row.id,
-        program_id=program.id,
-        microcycle_id=microcycle.id,
-        attempt=row.generation_attempts,
-        week_index=microcycle.index,
-        day_index=row.day_index,
-        focus=row.focus,
-        phase=microcycle.phase,
+        session_id=session_id,
+        program_id=claimed.program_id,
+        microcycle_id=claimed.microcycle_id,
+        attempt=claimed.attempt,
+        week_index=claimed.week_index,
+        day_index=claimed.day_index,
+        focus=claimed.focus,
+        phase=claimed.phase,
         params=params,
     )
 
@@ -126,10 +117,12 @@ async def complete_generation(
 ) -> tuple[str, ...] | GenerationStatus:
     """Resolve the drafted names and replace the session's exercises, setting COMPLETE; return the
     misses. When the session is no longer IN_PROGRESS (another run finished it meanwhile), change
-    nothing and return its status."""
+    nothing and return its status. Too many misses raise, and the transaction's rollback keeps
+    the exercises the session had."""
     db = uow.db
     names = [exercise.movement_name for exercise in draft.exercises]
-    found, missing = await resolve_movement_names(db, names)
+    movement_ids = await movement_ids_for_names(db, names)
+    missing = [name for name, movement_id in zip(names, movement_ids, strict=True) if movement_id is None]
     if too_many_missing(len(missing), len(names)):
         raise TooManyMissingMovements(missing, len(names))
     if missing:
@@ -140,37 +133,18 @@ async def complete_generation(
             len(names),
             ", ".join(missing),
         )
-    row = await db.get(Session, ctx.session_id, with_for_update=True)
-    if row is None:  # deleted while we drafted
-        raise SessionNotFound(ctx.session_id)
-    if row.generation_status is not GenerationStatus.IN_PROGRESS:
-        return row.generation_status
-    await db.execute(delete(SessionExercise).where(SessionExercise.session_id == ctx.session_id))
-    kept = [exercise for exercise in draft.exercises if exercise.movement_name in found]
-    # One multi-row statement (an executemany would run the INSERT once per row).
-    await db.execute(
-        insert(SessionExercise).values(
-            [
-                {
-                    "session_id": ctx.session_id,
-                    "position": position,
-                    "movement_id": found[exercise.movement_name].id,
-                    "sets": exercise.sets,
-                    "reps_min": exercise.reps_min,
-                    "reps_max": exercise.reps_max,
-                    "target_rpe": exercise.target_rpe,
-                    "target_percent_1rm": exercise.target_percent_1rm,
-                    "rest_seconds": exercise.rest_seconds,
-                    "notes": exercise.notes,
-                }
-                for position, exercise in enumerate(kept, start=1)
-            ]
-        )
-    )
-    row.generation_status = GenerationStatus.COMPLETE
-    row.generation_error = None
-    row.generated_at = func.now()
-    uow.record(StatusChange(ctx.program_id, row.id, GenerationStatus.COMPLETE, None, row.generation_attempts))
+    if not await lock_and_clear(db, ctx.session_id):
+        status = await db.scalar(select(Session.generation_status).where(Session.id == ctx.session_id))
+        if status is None:  # deleted while we drafted
+            raise SessionNotFound(ctx.session_id)
+        return status
+    kept = [
+        (exercise, movement_id)
+        for exercise, movement_id in zip(draft.exercises, movement_ids, strict=True)
+        if movement_id is not None
+    ]
+    attempt = await write_exercises_and_complete(db, ctx.session_id, kept)
+    uow.record(StatusChange(ctx.program_id, ctx.session_id, GenerationStatus.COMPLETE, None, attempt))
     return tuple(missing)
 
 

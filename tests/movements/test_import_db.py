@@ -9,7 +9,7 @@ from models.enums import Pattern
 from models.movements import Movement
 from services.movement_catalogue import load_catalogue
 from services.movement_import import import_movements, read_import_file
-from services.movement_library import lookup_keys, resolve_movement_names, seed_movement_library
+from services.movement_library import lookup_keys, movement_ids_for_names, seed_movement_library
 
 SMALL_FILE = Path(__file__).parent / "data" / "small_exercises.json"
 REAL_FILE = Path("/work/shared/data/free-exercise-db/exercises.json")
@@ -47,10 +47,11 @@ async def test_import_small_file_then_reimport_changes_nothing(db_session: Async
         ["pull_up_bar"],
         [],
     )
-    found, misses = await resolve_movement_names(db_session, ["RDL", "pullups", "Atlas Stones"])
-    assert found["RDL"].slug == "barbell-romanian-deadlift"
-    assert found["pullups"].slug == "pullups"
-    assert misses == ["Atlas Stones"]
+    slugs = dict((await db_session.execute(select(Movement.id, Movement.slug))).all())
+    rdl, pull_ups, atlas_stones = await movement_ids_for_names(db_session, ["RDL", "pullups", "Atlas Stones"])
+    assert rdl is not None and slugs[rdl] == "barbell-romanian-deadlift"
+    assert pull_ups is not None and slugs[pull_ups] == "pullups"
+    assert atlas_stones is None
     await assert_names_unambiguous(db_session)
 
 

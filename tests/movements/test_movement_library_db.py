@@ -14,7 +14,7 @@ from services.movement_catalogue import load_catalogue
 from services.movement_library import (
     DuplicateMovementError,
     SeedResult,
-    resolve_movement_names,
+    movement_ids_for_names,
     seed_movement_library,
     upsert_movements,
 )
@@ -83,6 +83,18 @@ async def test_upsert_refuses_one_slug_twice(db_session: AsyncSession) -> None:
         await upsert_movements(db_session, [spec, replace(spec, level=Level.ADVANCED)])
 
 
+async def _slugs_by_id(db: AsyncSession) -> dict[int, str]:
+    return dict((await db.execute(select(Movement.id, Movement.slug))).all())
+
+
+async def _resolve(db: AsyncSession, names: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Each name's movement slug (for those found) and the names not found, in order."""
+    slugs = await _slugs_by_id(db)
+    ids = await movement_ids_for_names(db, names)
+    found = {name: slugs[i] for name, i in zip(names, ids, strict=True) if i is not None}
+    return found, [name for name, i in zip(names, ids, strict=True) if i is None]
+
+
 async def test_resolve_by_name_slug_and_alias_in_one_query(
     db_session: AsyncSession, statements: list[str]
 ) -> None:
@@ -98,12 +110,15 @@ async def test_resolve_by_name_slug_and_alias_in_one_query(
         "Zercher Squat",
         "Also Missing",
     ]
+    slugs = await _slugs_by_id(db_session)
     statements.clear()
 
-    found, misses = await resolve_movement_names(db_session, names)
+    ids = await movement_ids_for_names(db_session, names)
 
     assert len(statements) == 1
-    assert {name: m.slug for name, m in found.items()} == {
+    found = {name: slugs[i] for name, i in zip(names, ids, strict=True) if i is not None}
+    misses = [name for name, i in zip(names, ids, strict=True) if i is None]
+    assert found == {
         "barbell back squat": "barbell-back-squat",
         "BARBELL-ROMANIAN-DEADLIFT": "barbell-romanian-deadlift",
         "rdl": "barbell-romanian-deadlift",
@@ -116,7 +131,7 @@ async def test_resolve_by_name_slug_and_alias_in_one_query(
 
 
 async def test_resolve_nothing_sends_no_query(db_session: AsyncSession, statements: list[str]) -> None:
-    assert await resolve_movement_names(db_session, []) == ({}, [])
+    assert await movement_ids_for_names(db_session, []) == []
     assert statements == []
 
 
@@ -126,7 +141,7 @@ async def test_every_catalogue_name_and_alias_resolves_to_its_movement(db_sessio
     names = [n for spec in catalogue for n in (spec.name, spec.slug, *spec.aliases)]
     owner = {n: spec.slug for spec in catalogue for n in (spec.name, spec.slug, *spec.aliases)}
 
-    found, misses = await resolve_movement_names(db_session, names)
+    found, misses = await _resolve(db_session, names)
 
     assert misses == []
-    assert {name: m.slug for name, m in found.items()} == owner
+    assert found == owner

@@ -1,0 +1,162 @@
+"""The generator's statements: claim a session, lock and clear it, write its exercises and complete it.
+
+Each step is one statement (the status log's append and the commit aside), written in SQL rather
+than through the ORM: a session's generation was seven ORM round trips and ~5 ms of worker CPU,
+most of it SQLAlchemy compiling and loading objects nobody kept (see BENCHMARKS.md). The rules
+are those of ``services.session_generator``, which owns the flow; this module only says how each
+step reads and writes.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Equipment, Focus, GenerationStatus, Goal, Level, Phase
+from services.errors import MicrocycleNotFound, ProgramNotFound, SessionNotFound
+from services.session_drafting import DraftExercise
+
+_CLAIM = text(
+    """
+    UPDATE sessions AS s
+    SET generation_status = 'IN_PROGRESS', generation_attempts = s.generation_attempts + 1,
+        generation_error = NULL, updated_at = now()
+    FROM microcycles AS m, programs AS p
+    WHERE s.id = :session_id AND s.generation_status IN ('PENDING', 'IN_PROGRESS')
+      AND m.id = s.microcycle_id AND p.id = s.program_id
+    RETURNING s.program_id, s.microcycle_id, s.generation_attempts, s.day_index, s.focus,
+              m.index, m.phase, p.goal, p.level, p.days_per_week, p.weeks, p.minutes_per_session,
+              p.equipment
+    """
+)
+
+_WHY_NOT_CLAIMED = text(
+    """
+    SELECT s.generation_status, m.id IS NOT NULL, p.id IS NOT NULL, s.microcycle_id, s.program_id
+    FROM sessions AS s
+    LEFT JOIN microcycles AS m ON m.id = s.microcycle_id
+    LEFT JOIN programs AS p ON p.id = s.program_id
+    WHERE s.id = :session_id
+    """
+)
+
+# The session is locked (FOR UPDATE) and its old exercises deleted only when it is still
+# IN_PROGRESS; a data-modifying WITH runs whether or not the outer query reads it.
+_LOCK_AND_CLEAR = text(
+    """
+    WITH target AS (
+        SELECT id FROM sessions
+        WHERE id = :session_id AND generation_status = 'IN_PROGRESS'
+        FOR UPDATE
+    ), cleared AS (
+        DELETE FROM session_exercises WHERE session_id IN (SELECT id FROM target)
+    )
+    SELECT count(*) FROM target
+    """
+)
+
+_COMPLETE = text(
+    """
+    WITH written AS (
+        INSERT INTO session_exercises (session_id, position, movement_id, sets, reps_min, reps_max,
+                                       target_rpe, target_percent_1rm, rest_seconds, notes)
+        SELECT :session_id, e.position, e.movement_id, e.sets, e.reps_min, e.reps_max,
+               e.target_rpe, e.target_percent_1rm, e.rest_seconds, e.notes
+        FROM unnest(
+            CAST(:positions AS integer[]), CAST(:movement_ids AS bigint[]), CAST(:sets AS integer[]),
+            CAST(:reps_min AS integer[]), CAST(:reps_max AS integer[]), CAST(:target_rpe AS numeric[]),
+            CAST(:target_percent_1rm AS integer[]), CAST(:rest_seconds AS integer[]),
+            CAST(:notes AS text[])
+        ) AS e(position, movement_id, sets, reps_min, reps_max, target_rpe, target_percent_1rm,
+               rest_seconds, notes)
+    )
+    UPDATE sessions
+    SET generation_status = 'COMPLETE', generation_error = NULL, generated_at = now(), updated_at = now()
+    WHERE id = :session_id
+    RETURNING generation_attempts
+    """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A session just marked IN_PROGRESS, with what drafting it needs."""
+
+    program_id: int
+    microcycle_id: int
+    attempt: int
+    day_index: int
+    focus: Focus
+    week_index: int
+    phase: Phase
+    goal: Goal
+    level: Level
+    days_per_week: int
+    weeks: int
+    minutes_per_session: int
+    equipment: frozenset[Equipment]
+
+
+async def claim_session(db: AsyncSession, session_id: int) -> Claimed | GenerationStatus:
+    """Mark an unfinished session IN_PROGRESS (one more attempt); a finished one is left as it is
+    and its status returned. Raises when the session, its microcycle or its program is gone."""
+    row = (await db.execute(_CLAIM, {"session_id": session_id})).first()
+    if row is not None:
+        (program_id, microcycle_id, attempt, day, focus, week, phase, goal, level, days, weeks, minutes,
+         equipment) = row  # fmt: skip
+        return Claimed(
+            program_id,
+            microcycle_id,
+            attempt,
+            day,
+            Focus(focus),
+            week,
+            Phase(phase),
+            Goal(goal),
+            Level(level),
+            days,
+            weeks,
+            minutes,
+            frozenset(Equipment(e) for e in equipment),
+        )
+    why = (await db.execute(_WHY_NOT_CLAIMED, {"session_id": session_id})).first()
+    if why is None:
+        raise SessionNotFound(session_id)
+    status, has_microcycle, has_program, microcycle_id, program_id = why
+    if not has_microcycle:
+        raise MicrocycleNotFound(microcycle_id)
+    if not has_program:
+        raise ProgramNotFound(program_id)
+    return GenerationStatus(status)
+
+
+async def lock_and_clear(db: AsyncSession, session_id: int) -> bool:
+    """Lock the session and delete its exercises if it is still IN_PROGRESS (False, changing
+    nothing, if it is not). The caller's transaction decides: a rollback brings them back."""
+    return bool(await db.scalar(_LOCK_AND_CLEAR, {"session_id": session_id}))
+
+
+async def write_exercises_and_complete(
+    db: AsyncSession, session_id: int, exercises: Sequence[tuple[DraftExercise, int]]
+) -> int:
+    """Insert the exercises (each with its movement id) in order and set the session COMPLETE;
+    return its attempt number. The session must have been locked by ``lock_and_clear``."""
+    attempt = await db.scalar(
+        _COMPLETE,
+        {
+            "session_id": session_id,
+            "positions": list(range(1, len(exercises) + 1)),
+            "movement_ids": [movement_id for _, movement_id in exercises],
+            "sets": [e.sets for e, _ in exercises],
+            "reps_min": [e.reps_min for e, _ in exercises],
+            "reps_max": [e.reps_max for e, _ in exercises],
+            "target_rpe": [e.target_rpe for e, _ in exercises],
+            "target_percent_1rm": [e.target_percent_1rm for e, _ in exercises],
+            "rest_seconds": [e.rest_seconds for e, _ in exercises],
+            "notes": [e.notes for e, _ in exercises],
+        },
+    )
+    if attempt is None:
+        raise SessionNotFound(session_id)
+    return int(attempt)
