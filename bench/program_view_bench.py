@@ -1,0 +1,154 @@
+"""The program view over HTTP: liftplan (cold and warm) against its two floors and the load
+generator's own ceiling, all with ``bench.http_load`` in this process.
+
+Warm: the same request again and again (unchanged program, same viewer and document). Cold:
+before every request (outside its timing) a status event is appended to the program's log, as
+the worker does when a session changes, so its log head moves and no earlier answer may be
+reused (the response cache keys on the head: ``services.view_versions``). The floors run in
+processes of their own (``bench.view_floor_servers``); the ceiling is the same client against
+their ``GET /ping``.
+"""
+
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+from bench.common import ROOT, BenchError
+from bench.http_load import Connection, LoadResult, expect_ok, get_request, post_request, run_load
+from bench.perf_env import HOST, PerfEnv
+from core.embedded_redis import free_port
+
+PROGRAM_VIEW = """query ProgramView($id: ID!) {
+  program(id: $id) {
+    id name goal level daysPerWeek weeks
+    generationProgress { total pending inProgress complete failed percentComplete finished }
+    microcycles {
+      index phase isActive
+      sessions {
+        id dayIndex scheduledDate focus generationStatus generationError
+        exercises {
+          position sets repsMin repsMax targetRpe targetPercent1rm restSeconds notes
+          movement { name pattern equipment }
+        }
+      }
+    }
+  }
+}"""
+
+_BUMP = """
+WITH head AS (
+    INSERT INTO status_event_heads AS h (program_id, last_seq) VALUES ($1, 1)
+    ON CONFLICT (program_id) DO UPDATE SET last_seq = h.last_seq + 1 RETURNING last_seq
+)
+INSERT INTO status_events (program_id, seq, session_id, status, error, attempt)
+SELECT $1, head.last_seq, $2, 'COMPLETE', NULL, 1 FROM head
+"""
+
+
+class FloorServer:
+    """``python -m bench.view_floor_servers`` in a subprocess, ready once ``/ping`` answers."""
+
+    def __init__(self, args: list[str], log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        with log.open("w") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bench.view_floor_servers", *args, "--port", str(self.port)],
+                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+
+    async def ready(self, timeout_s: float = 30.0) -> "FloorServer":
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                connection = await Connection.open(HOST, self.port)
+                try:
+                    if (await connection.request(get_request(HOST, self.port, "/ping")))[0] == 200:
+                        return self
+                finally:
+                    await connection.close()
+            except OSError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise BenchError(f"floor server did not start; see {self.log}")
+            await asyncio.sleep(0.1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def write_json(folder: Path, value: object) -> Path:
+    path = Path(tempfile.mkstemp(prefix="liftplan-view-", suffix=".json", dir=folder)[1])
+    path.write_text(json.dumps(value))
+    return path
+
+
+@dataclass(frozen=True)
+class ViewProgram:
+    sessions: int
+    program_id: int
+    session_id: int  # whose event the cold runs append
+    clients: tuple[int, ...]  # 1 and 16 for the 84-session program, 1 for the 312
+
+
+async def measure(
+    env: PerfEnv, account: str, programs: list[ViewProgram], seconds: float, log_dir: Path
+) -> dict[str, LoadResult]:
+    """Every figure of the program view, keyed e.g. ``liftplan 84 cold 16`` or ``floor_b 312 1``."""
+    views = {}
+    for program in programs:
+        answer = await env.graphql(account, PROGRAM_VIEW, {"id": str(program.program_id)})
+        views[str(program.program_id)] = answer["data"]["program"]  # type: ignore[index]
+    data = write_json(log_dir, list(views.values()))
+    floor_a = FloorServer(["strawberry", "--data", str(data)], log_dir / "floor-strawberry.log")
+    floor_b = FloorServer(["json", "--database-url", env.dsn], log_dir / "floor-json.log")
+    pool = await asyncpg.create_pool(env.dsn, min_size=1, max_size=4)
+    results: dict[str, LoadResult] = {}
+    try:
+        await floor_a.ready()
+        await floor_b.ready()
+        ping = [get_request(HOST, floor_b.port, "/ping")]
+        for clients in (1, 16):
+            results[f"ceiling {clients}"] = await run_load(
+                HOST, floor_b.port, ping, clients=clients, seconds=seconds
+            )
+        for program in programs:
+            n, variables = program.sessions, {"id": str(program.program_id)}
+            body = {"query": PROGRAM_VIEW, "variables": variables}
+            view = [env.graphql_bytes(account, PROGRAM_VIEW, variables)]
+            a = [post_request(HOST, floor_a.port, "/graphql", body, None)]
+            b = [get_request(HOST, floor_b.port, f"/program/{program.program_id}")]
+
+            async def bump(program: ViewProgram = program) -> None:
+                await pool.execute(_BUMP, program.program_id, program.session_id)
+
+            for clients in program.clients:
+                minimum = 30 if clients == 1 else 2 * clients
+                load = {"clients": clients, "seconds": seconds, "min_requests": minimum, "check": expect_ok}
+                results[f"liftplan {n} cold {clients}"] = await run_load(
+                    HOST, env.port, view, before_each=bump, **load
+                )
+                results[f"liftplan {n} warm {clients}"] = await run_load(HOST, env.port, view, **load)
+                results[f"floor_a {n} {clients}"] = await run_load(HOST, floor_a.port, a, **load)
+                results[f"floor_b {n} {clients}"] = await run_load(HOST, floor_b.port, b, **load)
+                p50 = {k: results[f"{k} {clients}"].p50 for k in (f"liftplan {n} cold", f"liftplan {n} warm")}
+                p50 |= {k: results[f"{k} {n} {clients}"].p50 for k in ("floor_a", "floor_b")}
+                print(f"    program view {n} sessions, {clients} client(s), p50 ms: "
+                      + ", ".join(f"{k} {v:.1f}" for k, v in p50.items()), flush=True)  # fmt: skip
+    finally:
+        await pool.close()
+        floor_a.stop()
+        floor_b.stop()
+    return results
