@@ -96,6 +96,17 @@ class Loaders:
     def movement_by_id(self) -> DataLoader[int, Movement | None]:
         return self._loader(program_reads.movements_by_ids)
 
+    def loaded_movement(self, movement_id: int) -> Movement | None:
+        """The movement if this request has it already (the exercises' loader primes theirs), else
+        None. Lets an exercise's ``movement`` resolve without an await: a view of 500 exercises
+        otherwise schedules 500 futures for answers it already holds."""
+        if not self._cache or "movement_by_id" not in self.__dict__:
+            return None
+        future = self.movement_by_id.cache_map.get(movement_id)
+        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+            return None
+        return future.result()
+
     @cached_property
     def status_counts_by_program(self) -> DataLoader[int, dict[GenerationStatus, int]]:
         return self._loader(program_reads.status_counts_by_program)

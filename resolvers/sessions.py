@@ -1,6 +1,6 @@
 """Session queries, their exercises, and regeneration."""
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 
 from models import Microcycle, Movement, Session, SessionExercise
 from resolvers.context import GraphQLInfo
@@ -24,7 +24,14 @@ async def exercises(info: GraphQLInfo, session_id: int) -> list[SessionExercise]
     return await info.context.loaders.exercises_by_session.load(session_id)
 
 
-async def movement(info: GraphQLInfo, movement_id: int) -> Movement:
+def movement(info: GraphQLInfo, movement_id: int) -> Movement | Awaitable[Movement]:
+    """The movement at once when the request holds it already (the program view always does),
+    else an awaitable loading it."""
+    known = info.context.loaders.loaded_movement(movement_id)
+    return known if known is not None else _load_movement(info, movement_id)
+
+
+async def _load_movement(info: GraphQLInfo, movement_id: int) -> Movement:
     found = await info.context.loaders.movement_by_id.load(movement_id)
     if found is None:  # RESTRICT on the foreign key makes this impossible short of corruption
         raise LookupError(f"movement {movement_id} of an exercise is missing")

@@ -33,8 +33,9 @@ class SessionExercise:
         return float(self.target_rpe) if self.target_rpe is not None else None
 
     @strawberry.field
-    async def movement(self: SessionExerciseRow, info: GraphQLInfo) -> Movement:  # type: ignore[misc]
-        return await resolve.movement(info, self.movement_id)  # type: ignore[return-value]
+    def movement(self: SessionExerciseRow, info: GraphQLInfo) -> Movement:  # type: ignore[misc]
+        # Sync on purpose: usually the movement is at hand (else graphql-core awaits what it gets).
+        return resolve.movement(info, self.movement_id)  # type: ignore[return-value]
 
 
 @strawberry.type(description="One training day of a program.")
