@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,11 +181,16 @@ class PerfEnv:
         finally:
             await connection.close()
 
-    async def delete_programs(self, account: str) -> None:
-        """Drop an account's programs (the floors' PENDING ones would be picked up by the reconciler)."""
+    async def delete_programs(self, account: str, keep: Sequence[int] = ()) -> None:
+        """Drop an account's programs but ``keep``: nothing generates what is not read later (the
+        reconciler would pick up the floors' PENDING ones; queued jobs of the others find nothing)."""
         connection = await asyncpg.connect(self.dsn)
         try:
-            await connection.execute("DELETE FROM programs WHERE owner_id = $1", self.user_ids[account])
+            await connection.execute(
+                "DELETE FROM programs WHERE owner_id = $1 AND NOT id = ANY($2::bigint[])",
+                self.user_ids[account],
+                list(keep),
+            )
         finally:
             await connection.close()
 

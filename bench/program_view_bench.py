@@ -95,6 +95,32 @@ def write_json(folder: Path, value: object) -> Path:
     return path
 
 
+def first_difference(ours: object, theirs: object, path: str = "program") -> str | None:
+    """Where two JSON values first differ, or None when they are equal."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        if ours.keys() != theirs.keys():
+            return f"{path}: keys {sorted(ours.keys() ^ theirs.keys())}"
+        return next((d for k in ours if (d := first_difference(ours[k], theirs[k], f"{path}.{k}"))), None)
+    if isinstance(ours, list) and isinstance(theirs, list):
+        if len(ours) != len(theirs):
+            return f"{path}: {len(ours)} items vs {len(theirs)}"
+        pairs = enumerate(zip(ours, theirs, strict=True))
+        return next((d for i, (a, b) in pairs if (d := first_difference(a, b, f"{path}[{i}]"))), None)
+    return None if ours == theirs else f"{path}: {ours!r} vs {theirs!r}"
+
+
+async def check_same_answer(port: int, request: bytes, expected: object, floor: str) -> None:
+    """A floor must answer what liftplan answers, or it is not the same work."""
+    connection = await Connection.open(HOST, port)
+    try:
+        _status, body = await connection.request(request)
+    finally:
+        await connection.close()
+    difference = first_difference(expected, json.loads(body).get("data", {}).get("program"))
+    if difference is not None:
+        print(f"    warning: floor {floor} does not answer what liftplan does: {difference}", flush=True)
+
+
 @dataclass(frozen=True)
 class ViewProgram:
     sessions: int
@@ -130,6 +156,9 @@ async def measure(
             view = [env.graphql_bytes(account, PROGRAM_VIEW, variables)]
             a = [post_request(HOST, floor_a.port, "/graphql", body, None)]
             b = [get_request(HOST, floor_b.port, f"/program/{program.program_id}")]
+
+            await check_same_answer(floor_a.port, a[0], views[variables["id"]], "(a)")
+            await check_same_answer(floor_b.port, b[0], views[variables["id"]], "(b)")
 
             async def bump(program: ViewProgram = program) -> None:
                 await pool.execute(_BUMP, program.program_id, program.session_id)
