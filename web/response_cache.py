@@ -13,6 +13,7 @@ bytes; least recently used go first.
 import json
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -82,6 +83,20 @@ def _plan(query: str, operation_name: str | None, max_tokens: int) -> Plan | Non
     return tuple(plan) if plan else None
 
 
+@dataclass(frozen=True, slots=True)
+class Key:
+    """An entry's key: the request (document, operation, variables and extensions, viewer) and the
+    version of what its answer was computed from."""
+
+    request: tuple[Hashable, ...]
+    version: Hashable
+
+    @property
+    def size(self) -> int:
+        """What the key's text costs, counted against the byte budget (a document can be long)."""
+        return sum(len(part) for part in self.request if isinstance(part, str))
+
+
 class ResponseCache:
     """Response bytes by key, at most ``max_entries`` of them and ``max_bytes`` in all."""
 
@@ -89,7 +104,8 @@ class ResponseCache:
         self.max_bytes = max_bytes
         self.max_entries = max_entries
         self._max_tokens = max_tokens
-        self._bodies: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._entries: OrderedDict[Key, tuple[bytes, int]] = OrderedDict()  # key -> (body, size)
+        self._latest: dict[tuple[Hashable, ...], Key] = {}  # request -> its newest entry's key
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self.bytes = 0
         self.hits = 0
@@ -137,34 +153,44 @@ class ResponseCache:
         extensions: Mapping[str, Any] | None,
         viewer: Hashable,
         version: Hashable,
-    ) -> Hashable | None:
+    ) -> Key | None:
         """The entry's key; None when the request's JSON cannot be put in one (then no caching)."""
         try:
             request = json.dumps([variables or {}, extensions or {}], sort_keys=True, separators=(",", ":"))
         except (TypeError, ValueError):
             return None
-        return (query, operation_name, request, viewer, version)
+        return Key((query, operation_name, request, viewer), version)
 
-    def get(self, key: Hashable) -> bytes | None:
-        body = self._bodies.get(key)
-        if body is None:
+    def get(self, key: Key) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry is None:
             self.misses += 1
             return None
-        self._bodies.move_to_end(key)
+        self._entries.move_to_end(key)
         self.hits += 1
-        return body
+        return entry[0]
 
-    def put(self, key: Hashable, body: bytes) -> None:
-        if not self.enabled or len(body) > self.max_bytes:
+    def put(self, key: Key, body: bytes) -> None:
+        """Store ``body``; the same request's answer for an older version goes (no one can ask
+        for it again: versions only move forward)."""
+        size = len(body) + key.size
+        if not self.enabled or size > self.max_bytes:
             return
-        old = self._bodies.pop(key, None)
-        if old is not None:
-            self.bytes -= len(old)
-        self._bodies[key] = body
-        self.bytes += len(body)
-        while len(self._bodies) > self.max_entries or self.bytes > self.max_bytes:
-            _, dropped = self._bodies.popitem(last=False)
-            self.bytes -= len(dropped)
+        previous = self._latest.get(key.request)
+        if previous is not None:
+            self._drop(previous)
+        self._entries[key] = (body, size)
+        self._latest[key.request] = key
+        self.bytes += size
+        while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+            self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: Key) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.bytes -= entry[1]
+        if self._latest.get(key.request) == key:
+            del self._latest[key.request]
 
     def __len__(self) -> int:
-        return len(self._bodies)
+        return len(self._entries)
