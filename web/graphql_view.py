@@ -1,6 +1,7 @@
 """Strawberry's ASGI view, wired to liftplan: per-request context, token authentication and the
 program view's response cache."""
 
+import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,6 +28,7 @@ from web.open_sockets import OpenSockets
 from web.response_cache import ResponseCache
 from web.websocket_guards import GuardedLegacyWSHandler, GuardedTransportWSHandler
 
+log = logging.getLogger(__name__)
 BEARER = "bearer "
 TOO_MANY_CONNECTIONS = 4429
 
@@ -121,9 +123,11 @@ class LiftplanGraphQL(GraphQL[Context, None]):
             async with context.session_factory() as db:
                 version = await program_view_version(db, user, ids)
         except Exception as exc:
+            # The cache is never why a request fails: executing reports an outage as it would
+            # without it, and anything else is logged and answered without the cache.
             if not is_transient(exc):
-                raise
-            version = None  # executing reports the outage as it would without the cache
+                log.exception("response cache: could not read the programs' versions")
+            version = None
         key = None
         if version is not None:
             viewer = (user.id, user.role.value)
