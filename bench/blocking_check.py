@@ -3,7 +3,8 @@
 On an account with many generated programs, ``programs(first: 100)`` down to every exercise's
 movement is sent once; while it runs, a second connection asks ``GET /healthz`` every 10 ms and
 the worst latency seen is kept. The target: the request is refused by the query cost limit with
-a clear code, and ``/healthz`` stays under 50 ms.
+a clear code, and ``/healthz`` stays under 50 ms. The same is measured for the largest page the
+limit lets through, and (by ``bench.performance``) for the 312-session program view read cold.
 """
 
 import asyncio
@@ -15,8 +16,10 @@ from bench.http_load import Connection, get_request
 from bench.perf_env import HOST, PerfEnv
 
 MANY_PROGRAMS = (
-    "{ programs(first: 100) { nodes { microcycles { sessions { exercises { movement { name } } } } } } }"
+    "query($n: Int!) { programs(first: $n) "
+    "{ nodes { microcycles { sessions { exercises { movement { name } } } } } } }"
 )
+PAGES = (100, 50, 20, 10, 5, 2, 1)
 HEALTH_EVERY_S = 0.01
 
 
@@ -31,8 +34,17 @@ class BlockingResult:
     healthz_checks: int
 
 
-async def measure(env: PerfEnv, account: str) -> BlockingResult:
-    request = env.graphql_bytes(account, MANY_PROGRAMS)
+async def largest_allowed_page(env: PerfEnv, account: str) -> int | None:
+    """The largest ``first`` in ``PAGES`` the cost limit lets through (None: not even 1)."""
+    for first in PAGES:
+        result = await measure(env, env.graphql_bytes(account, MANY_PROGRAMS, {"n": first}), polls=False)
+        if result.code is None:
+            return first
+    return None
+
+
+async def measure(env: PerfEnv, request: bytes, *, polls: bool = True) -> BlockingResult:
+    """Send ``request`` once; meanwhile (with ``polls``) ask ``/healthz`` every 10 ms."""
     health = await Connection.open(HOST, env.port)
     query = await Connection.open(HOST, env.port)
     ping = get_request(HOST, env.port, "/healthz")
@@ -47,7 +59,7 @@ async def measure(env: PerfEnv, account: str) -> BlockingResult:
             await asyncio.sleep(max(0.0, HEALTH_EVERY_S - (time.perf_counter() - t0)))
 
     try:
-        poller = asyncio.create_task(poll())
+        poller = asyncio.create_task(poll() if polls else done.wait())
         await asyncio.sleep(0.1)  # a few checks before the query starts
         t0 = time.perf_counter()
         try:
@@ -66,4 +78,5 @@ async def measure(env: PerfEnv, account: str) -> BlockingResult:
     errors = answer.get("errors") or []
     code = errors[0].get("extensions", {}).get("code") if errors else None
     message = errors[0].get("message") if errors else None
-    return BlockingResult(elapsed, status, code, message, len(body), max(latencies), len(latencies))
+    worst = max(latencies, default=0.0)
+    return BlockingResult(elapsed, status, code, message, len(body), worst, len(latencies))

@@ -92,6 +92,14 @@ async def first_session(dsn: str, program_id: int) -> int:
         await connection.close()
 
 
+def show(what: str, b: blocking_check.BlockingResult) -> None:
+    print(
+        f"    {what}: {b.request_s:.3f} s, HTTP {b.status}, code {b.code}, {b.response_bytes:,} bytes; "
+        f"/healthz worst {b.healthz_worst_ms:.1f} ms over {b.healthz_checks} checks",
+        flush=True,
+    )
+
+
 async def measure(args: argparse.Namespace, log_dir: Path) -> Figures:
     database_url = os.environ.get("BENCH_PERF_DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
@@ -148,14 +156,23 @@ async def measure(args: argparse.Namespace, log_dir: Path) -> Figures:
         print("== program view (bench.program_view_bench)", flush=True)
         figures.view = await program_view_bench.measure(env, "view", programs, args.seconds, log_dir)
         print("== blocking check (bench.blocking_check)", flush=True)
-        figures.blocking = await blocking_check.measure(env, "many")
         figures.blocking_programs = args.programs
-        b = figures.blocking
-        print(
-            f"    {b.request_s:.2f} s, HTTP {b.status}, code {b.code}, {b.response_bytes:,} bytes; "
-            f"/healthz worst {b.healthz_worst_ms:.1f} ms over {b.healthz_checks} checks",
-            flush=True,
-        )
+        many = blocking_check.MANY_PROGRAMS
+        figures.blocking = await blocking_check.measure(env, env.graphql_bytes("many", many, {"n": 100}))
+        show("programs(first: 100)", figures.blocking)
+        if page := await blocking_check.largest_allowed_page(env, "many"):
+            request = env.graphql_bytes("many", many, {"n": page})
+            figures.allowed = (page, await blocking_check.measure(env, request))
+            show(f"programs(first: {page}), the largest page allowed", figures.allowed[1])
+        big = programs[-1]
+        connection = await asyncpg.connect(env.dsn)
+        try:
+            await connection.execute(program_view_bench.BUMP, big.program_id, big.session_id)
+        finally:
+            await connection.close()
+        request = env.graphql_bytes("view", program_view_bench.PROGRAM_VIEW, {"id": str(big.program_id)})
+        figures.view_blocking = (big.sessions, await blocking_check.measure(env, request))
+        show(f"ProgramView, {big.sessions} sessions, cold", figures.view_blocking[1])
     finally:
         env.stop()
         await env.drop()

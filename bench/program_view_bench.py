@@ -42,7 +42,7 @@ PROGRAM_VIEW = """query ProgramView($id: ID!) {
   }
 }"""
 
-_BUMP = """
+BUMP = """
 WITH head AS (
     INSERT INTO status_event_heads AS h (program_id, last_seq) VALUES ($1, 1)
     ON CONFLICT (program_id) DO UPDATE SET last_seq = h.last_seq + 1 RETURNING last_seq
@@ -161,7 +161,7 @@ async def measure(
             await check_same_answer(floor_b.port, b[0], views[variables["id"]], "(b)")
 
             async def bump(program: ViewProgram = program) -> None:
-                await pool.execute(_BUMP, program.program_id, program.session_id)
+                await pool.execute(BUMP, program.program_id, program.session_id)
 
             for clients in program.clients:
                 minimum = 30 if clients == 1 else 2 * clients
