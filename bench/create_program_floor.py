@@ -7,6 +7,7 @@ then microcycles and sessions each with one ``COPY`` (``copy_records_to_table``)
 enqueues after its commit are not part of the floor.
 """
 
+import asyncio
 import datetime as dt
 import statistics
 import time
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from bench.common import BenchError
 from bench.http_load import Connection
 from bench.perf_env import CREATE_PROGRAM, HOST, PerfEnv, program_input
 from services.programs import DAY_OFFSETS
@@ -96,10 +98,11 @@ async def measure(env: PerfEnv, account: str, weeks: int, days: int, runs: int) 
     try:
         for run in range(runs + 1):
             t0 = time.perf_counter()
-            status, body = await connection.request(request)
+            async with asyncio.timeout(120):
+                status, body = await connection.request(request)
             elapsed = time.perf_counter() - t0
             if status != 200 or b'"program"' not in body:
-                raise RuntimeError(f"createProgram answered {status}: {body[:300]!r}")
+                raise BenchError(f"createProgram answered {status}: {body[:300]!r}")
             ids.append(int(body.split(b'"id":"', 1)[1].split(b'"', 1)[0]))
             if run:
                 liftplan.append(elapsed)
@@ -110,7 +113,8 @@ async def measure(env: PerfEnv, account: str, weeks: int, days: int, runs: int) 
     try:
         for run in range(runs + 1):
             t0 = time.perf_counter()
-            await copy_program(pg, env.user_ids["floor"], weeks, days)
+            async with asyncio.timeout(120):
+                await copy_program(pg, env.user_ids["floor"], weeks, days)
             if run:
                 floor.append(time.perf_counter() - t0)
     finally:

@@ -113,7 +113,8 @@ async def check_same_answer(port: int, request: bytes, expected: object, floor: 
     """A floor must answer what liftplan answers, or it is not the same work."""
     connection = await Connection.open(HOST, port)
     try:
-        _status, body = await connection.request(request)
+        async with asyncio.timeout(60):
+            _status, body = await connection.request(request)
     finally:
         await connection.close()
     difference = first_difference(expected, json.loads(body).get("data", {}).get("program"))
