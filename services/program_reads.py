@@ -68,7 +68,7 @@ async def sessions_by_ids(db: AsyncSession, ids: Sequence[int]) -> list[Session 
     return [rows.get(i) for i in ids]
 
 
-EXERCISE_ROWS_PER_FETCH = 100
+EXERCISE_ROWS_PER_FETCH = 200
 """A year-long program has about 3,000 exercises: building them all in one go held the event
 loop for about 100 ms. Fetched from a cursor in parts, each part is built between two awaits
 (still one statement)."""
