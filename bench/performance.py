@@ -1,7 +1,7 @@
 """Issue 13's table in one run: generation, the program view, createProgram and the blocking
 check, each against a floor measured in the same run by a script in ``bench/``.
 
-Run from the repository root (about five minutes on two cores)::
+Run from the repository root (two to three minutes on two cores)::
 
     .venv/bin/python -m bench.performance           # print the table
     .venv/bin/python -m bench.performance --write   # and write it into BENCHMARKS.md
@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import asyncpg
+import psutil
 
 from bench import (
     blocking_check,
@@ -196,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(line_buffering=True)
     log_dir = Path(tempfile.mkdtemp(prefix="liftplan-perf-bench-"))
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), psutil.cpu_times()
     try:
         figures = asyncio.run(_with_sigterm(args, log_dir))
     except BenchError as exc:
@@ -212,6 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
     shutil.rmtree(log_dir, ignore_errors=True)
     figures.runtime_s = time.monotonic() - started
+    cpu_after = psutil.cpu_times()
+    total = sum(cpu_after) - sum(cpu_before)
+    figures.machine_busy = 100 * (1 - (cpu_after.idle - cpu_before.idle) / total) if total else 0.0
     command = " ".join(
         [".venv/bin/python -m bench.performance", *(argv if argv is not None else sys.argv[1:])]
     )

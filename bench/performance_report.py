@@ -34,6 +34,7 @@ class Figures:
     view_blocking: tuple[int, BlockingResult] | None = None  # the program view (sessions), cold
     blocking_programs: int = 0
     runtime_s: float = 0.0
+    machine_busy: float = 0.0  # share of all cores busy over the run, ours included (0-100)
 
 
 def verdict(met: bool) -> str:
@@ -41,7 +42,8 @@ def verdict(met: bool) -> str:
 
 
 def load_text(r: LoadResult, *, p99: bool = True) -> str:
-    text = f"{r.rps:.1f} req/s, p50 {r.p50:.1f} ms"
+    rps = f"{r.rps:,.1f}" if r.rps < 100 else f"{r.rps:,.0f}"
+    text = f"{rps} req/s, p50 {r.p50:.1f} ms"
     return text + (f", p99 {r.p99:.1f} ms" if p99 else "")
 
 
@@ -215,7 +217,10 @@ def machine() -> str:
 
 def header(f: Figures, command: str) -> str:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"Measured {when} with `{command}` ({f.runtime_s / 60:.1f} min); machine: {machine()}."
+    return (
+        f"Measured {when} with `{command}` ({f.runtime_s / 60:.1f} min; all cores {f.machine_busy:.0f}% "
+        f"busy over the run, this run's processes included); machine: {machine()}."
+    )
 
 
 def render_text(f: Figures, command: str) -> str:
@@ -235,7 +240,7 @@ def write_benchmarks(f: Figures, command: str) -> None:
         section = (
             "\n## Performance (`bench.performance`)\n\n"
             "Issue 13's table from one run; how each figure and floor is measured is in "
-            "[`bench/README.md`](bench/README.md#performance-issue-13-in-one-command).\n\n"
+            "[`bench/README.md`](bench/README.md#performance-issue-13s-table-in-one-command).\n\n"
         )
         BENCHMARKS.write_text(current.rstrip("\n") + "\n" + section + block + "\n")
         return
