@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
+from arq.connections import RedisSettings
 from redis.asyncio import Redis
 
 from bench.common import BenchError, admin_execute, check_dedicated, with_database
@@ -24,6 +25,7 @@ from services.movement_library import seed_movement_library
 from services.users import create_user
 
 HOST = "127.0.0.1"
+TEST_REDIS_DBS = (11, 14, 15)
 CREATE_PROGRAM = """mutation($i: CreateProgramInput!) {
   createProgram(input: $i) {
     ... on CreateProgramSuccess { program { id } }
@@ -57,6 +59,8 @@ class PerfEnv:
 
     @property
     def name(self) -> str:
+        if RedisSettings.from_dsn(self.redis_url).database in TEST_REDIS_DBS:
+            raise BenchError(f"refusing to flush {self.redis_url}: the test suites use DBs 11, 14 and 15")
         return check_dedicated(self.database_url, self.redis_url)
 
     @property

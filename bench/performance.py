@@ -37,11 +37,13 @@ from bench import (
     generation_throughput,
     program_view_bench,
 )
-from bench.common import CONFIGS, DEFAULT_REDIS_URL, BenchError, with_database
+from bench.common import CONFIGS, BenchError, with_database
 from bench.perf_env import PerfEnv
 from bench.performance_report import Figures, render_text, write_benchmarks
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/liftplan_perf_bench"
+# DB 12, not 13: bench.generation_throughput's own default is 13, and it is often run on its own.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -103,7 +105,7 @@ def show(what: str, b: blocking_check.BlockingResult) -> None:
 
 async def measure(args: argparse.Namespace, log_dir: Path) -> Figures:
     database_url = os.environ.get("BENCH_PERF_DATABASE_URL") or DEFAULT_DATABASE_URL
-    redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
+    redis_url = os.environ.get("BENCH_PERF_REDIS_URL") or DEFAULT_REDIS_URL
     figures = Figures()
     print("== generation throughput (bench.generation_throughput, configurations a and b)", flush=True)
     figures.generation = await generation(args, database_url, redis_url)
