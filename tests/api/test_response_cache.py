@@ -2,7 +2,9 @@
 the view shows (a status change, a regeneration, a repair, a library import) or to who may see it
 (a revoked token, another user) misses or bypasses it."""
 
+import asyncio
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -11,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.settings import Settings
 from models import Role
 from services.movement_catalogue import load_catalogue
+from services.movement_import import import_movements, read_import_file
 from services.movement_library import upsert_movements
 from services.session_generator import fail_session
 from services.unit_of_work import UnitOfWorkFactory
@@ -18,7 +21,10 @@ from services.users import create_user, revoke_token
 from tests.api.conftest import Api, UserMaker, running_api
 from tests.api.test_programs_api import PROGRAM_VIEW, create_program
 from tests.api.test_query_count import counting_statements
+from tests.waiting import eventually
 from tests.workers import run_worker_until_idle
+
+SMALL_IMPORT = Path(__file__).parent.parent / "movements" / "data" / "small_exercises.json"
 
 REGENERATE = """
 mutation Regenerate($programId: ID!, $sessionIds: [ID!]) {
@@ -155,6 +161,13 @@ async def test_a_library_import_misses_the_cache(
     assert f"{shown} (renamed)" in movement_names(after) and shown not in movement_names(after)
     assert was_cached((await view(api, program_id, token))[1])
 
+    # An import of movements this program does not use misses too (the cache cannot tell).
+    async with session_factory() as db, db.begin():
+        assert (await import_movements(db, read_import_file(SMALL_IMPORT))).imported > 0
+    unchanged, statements = await view(api, program_id, token)
+    assert not was_cached(statements) and unchanged == after
+    assert was_cached((await view(api, program_id, token))[1])
+
     # Any write to the library counts, not only the importer's.
     async with session_factory() as db, db.begin():
         await db.execute(
@@ -231,3 +244,44 @@ async def test_a_cache_of_zero_bytes_is_off(
         for _ in range(2):
             body, statements = await view(api, program_id, token)
             assert "errors" not in body and not was_cached(statements)
+
+
+async def test_a_change_committed_while_the_view_executes_is_never_served_stale_later(
+    api: Api,
+    token: str,
+    library: None,
+    units: UnitOfWorkFactory,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    program_id = await create_program(api, token, weeks=1, daysPerWeek=2)
+    async with session_factory() as db:
+        first_session = await db.scalar(
+            text("SELECT min(id) FROM sessions WHERE program_id = :p"), {"p": int(program_id)}
+        )
+
+    def status(body: dict[str, Any]) -> str:
+        return {int(s["id"]): s["generationStatus"] for s in sessions(body)}[first_session]
+
+    async def blocked_on_exercises() -> bool:
+        async with session_factory() as db:
+            waiting = await db.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND query LIKE '%FROM session_exercises%'"
+                )
+            )
+        return bool(waiting)
+
+    # Nothing cached yet: the view reads its version and the sessions, then waits for the exercises while the
+    # session fails and commits: its answer (still PENDING) is computed from before the change.
+    async with units() as uow:
+        await uow.db.execute(text("LOCK TABLE session_exercises IN ACCESS EXCLUSIVE MODE"))
+        during = asyncio.create_task(view(api, program_id, token))
+        await eventually(blocked_on_exercises, timeout=10, interval=0.02, what="the view waiting on the lock")
+        assert await fail_session(uow, first_session, "failed while the view ran")
+    answered, _ = await during
+    assert status(answered) == "PENDING"
+
+    after, statements = await view(api, program_id, token)
+    assert not was_cached(statements)
+    assert status(after) == "FAILED"
