@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from core.settings import Settings
 from services.errors import NotFound
 from services.movement_catalogue import MovementSpec
+from services.movement_index import MovementIndexCache
 from services.outages import Outages, describe_error
 from services.session_generator import UnitsOfWork, fail_session, populate_session_by_id
 from services.transient_errors import is_connection_loss, is_transient
@@ -39,6 +40,7 @@ class GenerationContext:
     redis: Redis
     outages: Outages
     catalogue: tuple[MovementSpec, ...]
+    movements: MovementIndexCache
 
 
 def retry_delay(settings: Settings, job_try: int) -> float:
@@ -85,7 +87,9 @@ async def _generate(gen: GenerationContext, session_id: int, job_try: int) -> st
     settings = gen.settings
     try:
         async with asyncio.timeout(settings.generation_timeout_s):
-            outcome = await populate_session_by_id(gen.units, session_id, catalogue=gen.catalogue)
+            outcome = await populate_session_by_id(
+                gen.units, session_id, catalogue=gen.catalogue, movements=gen.movements
+            )
     except NotFound as exc:
         # Deleted since it was enqueued: nothing to record, nothing to retry.
         log.warning("generate_session(%d): %s", session_id, exc)

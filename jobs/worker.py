@@ -21,6 +21,7 @@ from core.settings import Settings
 from jobs.generation import GenerationContext, generate_session
 from jobs.reconciler import Reconciler
 from services.movement_catalogue import load_catalogue
+from services.movement_index import MovementIndexCache
 from services.outages import Backoff, Outages
 from services.status_relay import StatusRelay
 from services.status_stream import StatusStream
@@ -103,7 +104,7 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     units = UnitOfWorkFactory(factory, relay=relay, queue=queue, queue_outage=outages.redis)
     reconciler = Reconciler(units, queue, settings, outages)
     ctx.update(engine=engine, relay=relay, reconciler=reconciler, units=units, queue=queue)
-    ctx["generation"] = GenerationContext(settings, units, pool, outages, catalogue)
+    ctx["generation"] = GenerationContext(settings, units, pool, outages, catalogue, MovementIndexCache())
     relay.start()
     if not ctx["burst"]:
         reconciler.start()

@@ -52,7 +52,7 @@ _LOCK_AND_CLEAR = text(
     ), cleared AS (
         DELETE FROM session_exercises WHERE session_id IN (SELECT id FROM target)
     )
-    SELECT count(*) FROM target
+    SELECT (SELECT count(*) FROM target), (SELECT version FROM movement_library_version WHERE id = 1)
     """
 )
 
@@ -131,10 +131,13 @@ async def claim_session(db: AsyncSession, session_id: int) -> Claimed | Generati
     return GenerationStatus(status)
 
 
-async def lock_and_clear(db: AsyncSession, session_id: int) -> bool:
-    """Lock the session and delete its exercises if it is still IN_PROGRESS (False, changing
-    nothing, if it is not). The caller's transaction decides: a rollback brings them back."""
-    return bool(await db.scalar(_LOCK_AND_CLEAR, {"session_id": session_id}))
+async def lock_and_clear(db: AsyncSession, session_id: int) -> int | None:
+    """Lock the session and delete its exercises if it is still IN_PROGRESS, and return the
+    movement library's version; None, changing nothing, if it is no longer IN_PROGRESS. The
+    caller's transaction decides: a rollback brings the exercises back."""
+    row = (await db.execute(_LOCK_AND_CLEAR, {"session_id": session_id})).one()
+    locked, library_version = row
+    return int(library_version) if locked else None
 
 
 async def write_exercises_and_complete(

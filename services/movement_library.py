@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, exists, func, literal_column, or_, select, text
+from sqlalchemy import Boolean, exists, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,34 +108,6 @@ async def seed_movement_library(
 ) -> SeedResult:
     """Copy the curated catalogue (or ``specs``) into ``movements``; idempotent, never deletes."""
     return await upsert_movements(session, load_catalogue() if specs is None else specs)
-
-
-# Per name, in order: its slug's movement, else the first movement (by id) with that alias.
-_IDS_FOR_NAMES = text(
-    """
-    SELECT COALESCE(
-        (SELECT m.id FROM movements AS m WHERE m.slug = n.slug),
-        (SELECT m.id FROM movements AS m
-         WHERE EXISTS (SELECT 1 FROM unnest(m.aliases) AS a WHERE lower(a) = n.lowered)
-         ORDER BY m.id LIMIT 1)
-    )
-    FROM unnest(CAST(:slugs AS text[]), CAST(:lowered AS text[])) WITH ORDINALITY AS n(slug, lowered, ord)
-    ORDER BY n.ord
-    """
-)
-
-
-async def movement_ids_for_names(session: AsyncSession, names: Sequence[str]) -> list[int | None]:
-    """Resolve drafted names against slug and aliases (ignoring case) in one statement: the
-    movement id of each name, in order, or None where the library has no such movement. A slug
-    match wins over an alias match."""
-    if not names:
-        return []
-    rows = await session.execute(
-        _IDS_FOR_NAMES,
-        {"slugs": [slugify(name) for name in names], "lowered": [name.strip().lower() for name in names]},
-    )
-    return [movement_id for (movement_id,) in rows.all()]
 
 
 async def search_movements(

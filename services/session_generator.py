@@ -21,7 +21,7 @@ from models import Focus, GenerationStatus, Phase, Session
 from services.errors import SessionNotFound
 from services.generation_writes import claim_session, lock_and_clear, write_exercises_and_complete
 from services.movement_catalogue import MovementSpec, load_catalogue
-from services.movement_library import movement_ids_for_names
+from services.movement_index import MovementIndexCache
 from services.outages import describe_error
 from services.programs import program_session_ids
 from services.session_drafting import ProgramParams, SessionDraft, draft_session
@@ -113,7 +113,7 @@ async def start_generation(uow: UnitOfWork, session_id: int) -> _Context | Gener
 
 
 async def complete_generation(
-    uow: UnitOfWork, ctx: _Context, draft: SessionDraft
+    uow: UnitOfWork, ctx: _Context, draft: SessionDraft, movements: MovementIndexCache
 ) -> tuple[str, ...] | GenerationStatus:
     """Resolve the drafted names and replace the session's exercises, setting COMPLETE; return the
     misses. When the session is no longer IN_PROGRESS (another run finished it meanwhile), change
@@ -121,10 +121,16 @@ async def complete_generation(
     the exercises the session had."""
     db = uow.db
     names = [exercise.movement_name for exercise in draft.exercises]
-    movement_ids = await movement_ids_for_names(db, names)
+    library_version = await lock_and_clear(db, ctx.session_id)
+    if library_version is None:
+        status = await db.scalar(select(Session.generation_status).where(Session.id == ctx.session_id))
+        if status is None:  # deleted while we drafted
+            raise SessionNotFound(ctx.session_id)
+        return status
+    movement_ids = (await movements.at_version(db, library_version)).resolve(names)
     missing = [name for name, movement_id in zip(names, movement_ids, strict=True) if movement_id is None]
     if too_many_missing(len(missing), len(names)):
-        raise TooManyMissingMovements(missing, len(names))
+        raise TooManyMissingMovements(missing, len(names))  # the rollback restores the old exercises
     if missing:
         log.warning(
             "session %d: %d of %d drafted movements not in the library, generated without them: %s",
@@ -133,11 +139,6 @@ async def complete_generation(
             len(names),
             ", ".join(missing),
         )
-    if not await lock_and_clear(db, ctx.session_id):
-        status = await db.scalar(select(Session.generation_status).where(Session.id == ctx.session_id))
-        if status is None:  # deleted while we drafted
-            raise SessionNotFound(ctx.session_id)
-        return status
     kept = [
         (exercise, movement_id)
         for exercise, movement_id in zip(draft.exercises, movement_ids, strict=True)
@@ -170,12 +171,15 @@ async def populate_session_by_id(
     session_id: int,
     *,
     catalogue: Sequence[MovementSpec] | None = None,
+    movements: MovementIndexCache | None = None,
 ) -> GenerationOutcome:
     """Generate one session and return what happened.
 
     Raises ``SessionNotFound`` (and the other not-found errors) rather than returning nothing,
     and re-raises transient errors (database or Redis unreachable) with the session left
     IN_PROGRESS, for the caller to retry. Permanent failures are recorded as FAILED and returned.
+    ``movements`` is the process's index of the library (a worker keeps one for all its jobs);
+    without it the library is loaded for this call.
     """
     async with units() as uow:
         started = await start_generation(uow, session_id)
@@ -187,7 +191,7 @@ async def populate_session_by_id(
             ctx.params, ctx.week_index, ctx.day_index, ctx.focus, ctx.phase, catalogue or load_catalogue()
         )
         async with units() as uow:
-            missing = await complete_generation(uow, ctx, draft)
+            missing = await complete_generation(uow, ctx, draft, movements or MovementIndexCache())
     except Exception as exc:
         if is_transient(exc):
             raise
@@ -226,6 +230,8 @@ async def generate_all_program_sessions(
     """Generate every session of every microcycle (not only the active one), in calendar order."""
     async with units() as uow:
         session_ids = await program_session_ids(uow.db, program_id)
+    movements = MovementIndexCache()
     return [
-        await populate_session_by_id(units, session_id, catalogue=catalogue) for session_id in session_ids
+        await populate_session_by_id(units, session_id, catalogue=catalogue, movements=movements)
+        for session_id in session_ids
     ]

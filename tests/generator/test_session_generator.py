@@ -21,6 +21,7 @@ from models import (
 )
 from services.errors import ProgramNotFound, SessionNotFound
 from services.movement_catalogue import load_catalogue
+from services.movement_index import MovementIndexCache
 from services.programs import program_session_ids
 from services.session_drafting import ProgramParams, draft_session
 from services.session_generator import (
@@ -305,3 +306,22 @@ async def test_session_focus_follows_the_split(session_factory: Factory) -> None
             )
         ).all()
     assert focuses == [Focus.UPPER, Focus.LOWER, Focus.UPPER, Focus.LOWER]
+
+
+async def test_a_worker_s_movement_index_follows_library_changes(
+    session_factory: Factory, units: UnitOfWorkFactory, library: None
+) -> None:
+    """A worker keeps one index for all its jobs; a library write in between must not be missed."""
+    session_id, names = await _session_with_draft_of(session_factory, 9)
+    movements = MovementIndexCache()
+    program_id = await _new_program(session_factory, weeks=1, days_per_week=1)
+    async with session_factory() as db:
+        (warm_up,) = await program_session_ids(db, program_id)
+    warmed = await populate_session_by_id(units, warm_up, movements=movements)
+    assert warmed.status is GenerationStatus.COMPLETE and movements.loads == 1
+
+    await _remove_from_library(session_factory, names[2:4])
+    outcome = await populate_session_by_id(units, session_id, movements=movements)
+
+    assert outcome.status is GenerationStatus.FAILED and outcome.missing_movements == tuple(names[2:4])
+    assert movements.loads == 2

@@ -47,7 +47,7 @@ def catalogue() -> tuple[MovementSpec, ...]:
 
 
 def resolve(catalogue: tuple[MovementSpec, ...], name: str) -> MovementSpec | None:
-    """The pure twin of ``movement_ids_for_names``: slug of the name, or an alias ignoring case."""
+    """The catalogue's twin of ``MovementIndex.resolve``: slug of the name, or an alias ignoring case."""
     for spec in catalogue:
         if spec.slug == slugify(name) or name.strip().lower() in {a.lower() for a in spec.aliases}:
             return spec

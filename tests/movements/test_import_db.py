@@ -9,7 +9,8 @@ from models.enums import Pattern
 from models.movements import Movement
 from services.movement_catalogue import load_catalogue
 from services.movement_import import import_movements, read_import_file
-from services.movement_library import lookup_keys, movement_ids_for_names, seed_movement_library
+from services.movement_index import load_movement_index
+from services.movement_library import lookup_keys, seed_movement_library
 
 SMALL_FILE = Path(__file__).parent / "data" / "small_exercises.json"
 REAL_FILE = Path("/work/shared/data/free-exercise-db/exercises.json")
@@ -48,7 +49,8 @@ async def test_import_small_file_then_reimport_changes_nothing(db_session: Async
         [],
     )
     slugs = dict((await db_session.execute(select(Movement.id, Movement.slug))).all())
-    rdl, pull_ups, atlas_stones = await movement_ids_for_names(db_session, ["RDL", "pullups", "Atlas Stones"])
+    index = await load_movement_index(db_session)
+    rdl, pull_ups, atlas_stones = index.resolve(["RDL", "pullups", "Atlas Stones"])
     assert rdl is not None and slugs[rdl] == "barbell-romanian-deadlift"
     assert pull_ups is not None and slugs[pull_ups] == "pullups"
     assert atlas_stones is None

@@ -5,16 +5,16 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import Equipment, Level, Pattern
 from models.movements import Movement
 from services.movement_catalogue import load_catalogue
+from services.movement_index import MovementIndexCache, load_movement_index
 from services.movement_library import (
     DuplicateMovementError,
     SeedResult,
-    movement_ids_for_names,
     seed_movement_library,
     upsert_movements,
 )
@@ -90,12 +90,12 @@ async def _slugs_by_id(db: AsyncSession) -> dict[int, str]:
 async def _resolve(db: AsyncSession, names: list[str]) -> tuple[dict[str, str], list[str]]:
     """Each name's movement slug (for those found) and the names not found, in order."""
     slugs = await _slugs_by_id(db)
-    ids = await movement_ids_for_names(db, names)
+    ids = (await load_movement_index(db)).resolve(names)
     found = {name: slugs[i] for name, i in zip(names, ids, strict=True) if i is not None}
     return found, [name for name, i in zip(names, ids, strict=True) if i is None]
 
 
-async def test_resolve_by_name_slug_and_alias_in_one_query(
+async def test_resolve_by_name_slug_and_alias_from_one_query(
     db_session: AsyncSession, statements: list[str]
 ) -> None:
     await seed_movement_library(db_session)
@@ -113,9 +113,9 @@ async def test_resolve_by_name_slug_and_alias_in_one_query(
     slugs = await _slugs_by_id(db_session)
     statements.clear()
 
-    ids = await movement_ids_for_names(db_session, names)
+    ids = (await load_movement_index(db_session)).resolve(names)
 
-    assert len(statements) == 1
+    assert len(statements) == 1  # the whole library with its version, then names resolve in memory
     found = {name: slugs[i] for name, i in zip(names, ids, strict=True) if i is not None}
     misses = [name for name, i in zip(names, ids, strict=True) if i is None]
     assert found == {
@@ -130,9 +130,24 @@ async def test_resolve_by_name_slug_and_alias_in_one_query(
     assert misses == ["Not A Lift", "Also Missing"]
 
 
-async def test_resolve_nothing_sends_no_query(db_session: AsyncSession, statements: list[str]) -> None:
-    assert await movement_ids_for_names(db_session, []) == []
-    assert statements == []
+async def test_the_index_is_reloaded_only_when_the_library_version_moves(
+    db_session: AsyncSession, statements: list[str]
+) -> None:
+    await seed_movement_library(db_session)
+    cache = MovementIndexCache()
+
+    async def version() -> int:
+        return int(await db_session.scalar(text("SELECT version FROM movement_library_version")))
+
+    first = await cache.at_version(db_session, await version())
+    assert await cache.at_version(db_session, await version()) is first and cache.loads == 1
+    assert first.resolve(["Lift Invented Today"]) == [None]
+
+    new = replace(load_catalogue()[0], name="Lift Invented Today", slug="lift-invented-today", aliases=())
+    await upsert_movements(db_session, [new])
+    assert await cache.at_version(db_session, await version()) is not first and cache.loads == 2
+    (found,) = (await cache.at_version(db_session, await version())).resolve(["lift invented today"])
+    assert found == await db_session.scalar(select(Movement.id).where(Movement.slug == new.slug))
 
 
 async def test_every_catalogue_name_and_alias_resolves_to_its_movement(db_session: AsyncSession) -> None:
