@@ -13,7 +13,7 @@ from services import program_reads
 from services.access import visible_program
 from services.errors import Forbidden, InvalidInput
 from services.generation_progress import GenerationProgress
-from services.programs import ProgramSpec, create_program
+from services.programs import ProgramSpec, create_program, validate_program_spec
 from services.rate_limits import spend
 from services.repair import repair_program
 
@@ -45,7 +45,7 @@ def decode_cursor(cursor: str) -> int:
 async def program(info: GraphQLInfo, id: str) -> Program:
     ctx = info.context
     async with ctx.session_factory() as db:
-        return await visible_program(db, ctx.require_user(), parse_id(id, "id"))
+        return await visible_program(db, ctx.require_user(), parse_id(id, "id"), field="id")
 
 
 async def programs(info: GraphQLInfo, first: int, after: str | None) -> ProgramPage:
@@ -73,7 +73,6 @@ async def create(
     """Create the program with every session PENDING; its sessions are queued after the commit."""
     ctx = info.context
     user = ctx.require_user()
-    await spend(ctx.redis, user.id, "createProgram", ctx.settings.rate_limit_per_minute)
     spec = ProgramSpec(
         owner_id=user.id,
         name=name,
@@ -84,6 +83,10 @@ async def create(
         minutes_per_session=minutes_per_session,
         equipment=frozenset(equipment),
         start_date=start_date or dt.date.today(),
+    )
+    validate_program_spec(spec)  # bad input costs no rate-limit slot
+    await spend(
+        ctx.redis, user.id, "createProgram", ctx.settings.rate_limit_per_minute, outage=ctx.units.queue_outage
     )
     async with ctx.units() as uow:
         return await create_program(uow, spec)

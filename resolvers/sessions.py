@@ -14,7 +14,7 @@ from services.regeneration import regenerate_sessions
 async def session(info: GraphQLInfo, id: str) -> Session:
     ctx = info.context
     async with ctx.session_factory() as db:
-        return await visible_session(db, ctx.require_user(), parse_id(id, "id"))
+        return await visible_session(db, ctx.require_user(), parse_id(id, "id"), field="id")
 
 
 async def microcycle_sessions(info: GraphQLInfo, microcycle: Microcycle) -> list[Session]:
@@ -50,6 +50,12 @@ async def regenerate(
     user = ctx.require_user()
     pid = parse_id(program_id, "programId")
     ids = [parse_id(s, "sessionIds") for s in session_ids] if session_ids is not None else None
-    await spend(ctx.redis, user.id, "regenerateSessions", ctx.settings.rate_limit_per_minute)
+    await spend(
+        ctx.redis,
+        user.id,
+        "regenerateSessions",
+        ctx.settings.rate_limit_per_minute,
+        outage=ctx.units.queue_outage,
+    )
     async with ctx.units() as uow:
         return await regenerate_sessions(uow, user, pid, ids, include_complete)

@@ -15,14 +15,14 @@ class NotFound(DomainError):
 
 
 class SessionNotFound(NotFound):
-    def __init__(self, session_id: int) -> None:
-        super().__init__(f"session {session_id} does not exist", field="sessionId")
+    def __init__(self, session_id: int, *, field: str = "sessionId") -> None:
+        super().__init__(f"session {session_id} does not exist", field=field)
         self.session_id = session_id
 
 
 class ProgramNotFound(NotFound):
-    def __init__(self, program_id: int) -> None:
-        super().__init__(f"program {program_id} does not exist", field="programId")
+    def __init__(self, program_id: int, *, field: str = "programId") -> None:
+        super().__init__(f"program {program_id} does not exist", field=field)
         self.program_id = program_id
 
 

@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import Equipment, Pattern
 from models.movements import Movement
 from services.movement_catalogue import MovementSpec, load_catalogue, slugify
+from services.text_input import storable_text
 
 BATCH_SIZE = 500
 """Rows per INSERT statement (9 parameters a row, well under PostgreSQL's 32,767 limit)."""
+LIKE_ESCAPE = "\\"
 
 _UPDATED_COLUMNS = (
     "name",
@@ -110,6 +112,14 @@ async def seed_movement_library(
     return await upsert_movements(session, load_catalogue() if specs is None else specs)
 
 
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (with ``ESCAPE LIKE_ESCAPE``) matching values that contain ``text`` literally:
+    its ``%`` and ``_`` are characters to find, not wildcards."""
+    for special in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(special, LIKE_ESCAPE + special)
+    return f"%{text}%"
+
+
 async def search_movements(
     session: AsyncSession,
     *,
@@ -119,7 +129,8 @@ async def search_movements(
     limit: int = 50,
 ) -> list[Movement]:
     """Library entries by pattern, usable with the given equipment (bodyweight always counts),
-    and whose name or an alias contains ``search`` (case-insensitive); ordered by name."""
+    and whose name or an alias contains ``search`` (case-insensitive, literally); ordered by name.
+    Raises ``InvalidInput`` on ``search`` when PostgreSQL text cannot hold it."""
     query = select(Movement).order_by(Movement.name).limit(limit)
     if pattern is not None:
         query = query.where(Movement.pattern == pattern)
@@ -127,12 +138,12 @@ async def search_movements(
         available = sorted({e.value for e in equipment} | {Equipment.BODYWEIGHT.value})
         query = query.where(Movement.equipment.contained_by(available))
     if search:
-        needle = f"%{search.strip().lower()}%"
+        needle = contains_pattern(storable_text(search, "search").strip().lower())
         alias = func.unnest(Movement.aliases).column_valued("alias")
         query = query.where(
             or_(
-                func.lower(Movement.name).like(needle),
-                exists(select(alias).where(func.lower(alias).like(needle))),
+                func.lower(Movement.name).like(needle, escape=LIKE_ESCAPE),
+                exists(select(alias).where(func.lower(alias).like(needle, escape=LIKE_ESCAPE))),
             )
         )
     return list((await session.scalars(query)).all())

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Equipment, Focus, GenerationStatus, Goal, Level, Microcycle, Program, Session, User
 from services.errors import InvalidInput, ProgramNotFound, UserNotFound
+from services.text_input import storable_text
 from services.training_splits import phase_for, split_for
 from services.unit_of_work import UnitOfWork
 
@@ -16,6 +17,8 @@ MIN_DAYS, MAX_DAYS = 1, 7
 MIN_WEEKS, MAX_WEEKS = 1, 52
 MIN_MINUTES, MAX_MINUTES = 15, 240
 MAX_NAME_LENGTH = 200
+START_DATE_YEARS = 5
+"""A start date more than this many years before or after today is refused."""
 
 # Training days spread over the week (0 = the start date's weekday) so rest days fall between.
 DAY_OFFSETS: dict[int, tuple[int, ...]] = {
@@ -65,8 +68,22 @@ class ProgramSpec:
     start_date: dt.date
 
 
+def start_date_range(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last start date accepted on ``today``."""
+    return _years_from(today, -START_DATE_YEARS), _years_from(today, START_DATE_YEARS)
+
+
+def _years_from(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def validate_program_spec(spec: ProgramSpec) -> None:
     """Reject out-of-range input with the field it concerns, before anything is written."""
+    storable_text(spec.name, "name")
+    earliest, latest = start_date_range(dt.date.today())
     checks = [
         ("name", 1 <= len(spec.name.strip()) <= MAX_NAME_LENGTH, f"1 to {MAX_NAME_LENGTH} characters"),
         ("daysPerWeek", MIN_DAYS <= spec.days_per_week <= MAX_DAYS, f"{MIN_DAYS} to {MAX_DAYS}"),
@@ -75,6 +92,11 @@ def validate_program_spec(spec: ProgramSpec) -> None:
             "minutesPerSession",
             MIN_MINUTES <= spec.minutes_per_session <= MAX_MINUTES,
             f"{MIN_MINUTES} to {MAX_MINUTES}",
+        ),
+        (
+            "startDate",
+            earliest <= spec.start_date <= latest,
+            f"{earliest} to {latest} (within {START_DATE_YEARS} years of today)",
         ),
     ]
     for field, ok, allowed in checks:

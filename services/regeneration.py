@@ -48,7 +48,7 @@ async def sessions_to_regenerate(
         rows = {s.id: s for s in (await db.scalars(query.where(Session.id.in_(session_ids)))).all()}
         for session_id in session_ids:
             if session_id not in rows:
-                raise SessionNotFound(session_id)
+                raise SessionNotFound(session_id, field="sessionIds")
         chosen = list(rows.values())
     else:
         chosen = list((await db.scalars(query)).all())

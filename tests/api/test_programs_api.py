@@ -120,7 +120,7 @@ async def test_bad_input_gets_a_clear_error_and_writes_nothing(
 
 async def test_unknown_and_malformed_ids(api: Api, token: str) -> None:
     body = await api.graphql("query { program(id: 987654) { id } }", token=token)
-    assert body["errors"][0]["extensions"] == {"code": "NOT_FOUND", "field": "programId"}
+    assert body["errors"][0]["extensions"] == {"code": "NOT_FOUND", "field": "id"}
     assert body["errors"][0]["message"] == "program 987654 does not exist"
     body = await api.graphql('query { session(id: "abc") { id } }', token=token)
     assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
