@@ -10,7 +10,7 @@ from core.servers import provide_servers
 from core.settings import Settings
 from models import Movement, Program
 from services import program_reads
-from services.errors import ProgramNotFound
+from services.errors import InvalidInput, ProgramNotFound
 
 
 def _intensity(exercise: object) -> str:
@@ -25,6 +25,7 @@ async def render(factory: Factory, program_id: int, weeks: set[int] | None, cons
         if program is None:
             raise ProgramNotFound(program_id)
         [microcycles] = await program_reads.microcycles_by_program(db, [program_id])
+        _check_weeks(weeks, program)
         shown = [m for m in microcycles if weeks is None or m.index in weeks]
         sessions_per_week = await program_reads.sessions_by_microcycle(db, [m.id for m in shown])
         all_sessions = [s for week in sessions_per_week for s in week]
@@ -62,6 +63,17 @@ async def render(factory: Factory, program_id: int, weeks: set[int] | None, cons
                     f"{exercise.rest_seconds}s",
                 )
         console.print(table)
+
+
+def _check_weeks(weeks: set[int] | None, program: Program) -> None:
+    """``InvalidInput`` naming the program's weeks when a requested one is not among them."""
+    unknown = sorted(w for w in weeks or () if not 1 <= w <= program.weeks)
+    if unknown:
+        raise InvalidInput(
+            f"program {program.id} has no week {', '.join(map(str, unknown))}: "
+            f"its weeks are 1 to {program.weeks}",
+            field="week",
+        )
 
 
 def _title(program: Program) -> str:
