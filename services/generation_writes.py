@@ -11,11 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Equipment, Focus, GenerationStatus, Goal, Level, Phase
 from services.errors import MicrocycleNotFound, ProgramNotFound, SessionNotFound
 from services.session_drafting import DraftExercise
+from services.transient_errors import ConcurrentChange
+
+MOVEMENT_FOREIGN_KEY = "fk_session_exercises_movement_id_movements"
 
 _CLAIM = text(
     """
@@ -77,6 +81,16 @@ _COMPLETE = text(
     RETURNING generation_attempts
     """
 )
+
+
+class MovementRemoved(ConcurrentChange):
+    """A resolved movement was deleted from the library before the exercises were written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a movement was removed from the library while the session was written; "
+            "the session is drafted again against the library as it is now"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,22 +158,43 @@ async def write_exercises_and_complete(
     db: AsyncSession, session_id: int, exercises: Sequence[tuple[DraftExercise, int]]
 ) -> int:
     """Insert the exercises (each with its movement id) in order and set the session COMPLETE;
-    return its attempt number. The session must have been locked by ``lock_and_clear``."""
-    attempt = await db.scalar(
-        _COMPLETE,
-        {
-            "session_id": session_id,
-            "positions": list(range(1, len(exercises) + 1)),
-            "movement_ids": [movement_id for _, movement_id in exercises],
-            "sets": [e.sets for e, _ in exercises],
-            "reps_min": [e.reps_min for e, _ in exercises],
-            "reps_max": [e.reps_max for e, _ in exercises],
-            "target_rpe": [e.target_rpe for e, _ in exercises],
-            "target_percent_1rm": [e.target_percent_1rm for e, _ in exercises],
-            "rest_seconds": [e.rest_seconds for e, _ in exercises],
-            "notes": [e.notes for e, _ in exercises],
-        },
-    )
+    return its attempt number. The session must have been locked by ``lock_and_clear``.
+
+    Raises ``MovementRemoved`` (transient) when a movement was deleted after it was resolved."""
+    try:
+        attempt = await db.scalar(_COMPLETE, _exercise_columns(session_id, exercises))
+    except IntegrityError as exc:
+        if _violated_constraint(exc) == MOVEMENT_FOREIGN_KEY:
+            raise MovementRemoved() from exc
+        raise
     if attempt is None:
         raise SessionNotFound(session_id)
     return int(attempt)
+
+
+def _exercise_columns(session_id: int, exercises: Sequence[tuple[DraftExercise, int]]) -> dict[str, object]:
+    return {
+        "session_id": session_id,
+        "positions": list(range(1, len(exercises) + 1)),
+        "movement_ids": [movement_id for _, movement_id in exercises],
+        "sets": [e.sets for e, _ in exercises],
+        "reps_min": [e.reps_min for e, _ in exercises],
+        "reps_max": [e.reps_max for e, _ in exercises],
+        "target_rpe": [e.target_rpe for e, _ in exercises],
+        "target_percent_1rm": [e.target_percent_1rm for e, _ in exercises],
+        "rest_seconds": [e.rest_seconds for e, _ in exercises],
+        "notes": [e.notes for e, _ in exercises],
+    }
+
+
+def _violated_constraint(exc: IntegrityError) -> str | None:
+    """The constraint PostgreSQL named (asyncpg's error, under SQLAlchemy's and its adapter's)."""
+    link: BaseException | None = exc
+    seen: list[BaseException] = []
+    while link is not None and link not in seen:
+        name = getattr(link, "constraint_name", None)
+        if isinstance(name, str):
+            return name
+        seen.append(link)
+        link = link.__cause__ or getattr(link, "orig", None)
+    return None

@@ -16,6 +16,10 @@ log = logging.getLogger("liftplan.outages")
 def describe_error(exc: BaseException) -> str:
     """A short, readable reason: the exception's type and first line, without SQL or parameters."""
     original = getattr(exc, "orig", None) or exc
+    # SQLAlchemy's adapter of an asyncpg error prefixes "<class '...'>: "; the driver's own says it.
+    driver = original.__cause__
+    if original is not exc and driver is not None and getattr(driver, "sqlstate", None):
+        original = driver
     first_line = str(original).strip().splitlines()[0] if str(original).strip() else ""
     # SQLAlchemy appends "[SQL: ...]" and "(Background on this error ...)" to its messages.
     first_line = first_line.split("[SQL:")[0].strip()

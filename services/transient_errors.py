@@ -23,6 +23,11 @@ TRANSIENT_SQLSTATE_PREFIXES = ("08", "57P", "53")  # connection, operator interv
 TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock
 
 
+class ConcurrentChange(Exception):
+    """Another transaction changed what this one relied on (a movement deleted while a session
+    was written): a new attempt sees the change and succeeds, or fails for a reason it can name."""
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     seen: list[BaseException] = []
     current: BaseException | None = exc
@@ -33,9 +38,12 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True for connection loss, timeouts, server restarts and lock conflicts; False for errors
-    that would happen again on retry (bad data, missing rows, constraint violations)."""
+    """True for connection loss, timeouts, server restarts, lock conflicts and a
+    ``ConcurrentChange``; False for errors that would happen again on retry (bad data, missing
+    rows, constraint violations)."""
     for link in _chain(exc):
+        if isinstance(link, ConcurrentChange):
+            return True
         if isinstance(link, DBAPIError) and link.connection_invalidated:
             return True
         if isinstance(link, (OperationalError, InterfaceError, ConnectionError, TimeoutError)):
@@ -62,6 +70,8 @@ def is_connection_loss(exc: BaseException) -> bool:
     if not is_transient(exc):
         return False
     for link in _chain(exc):
+        if isinstance(link, ConcurrentChange):
+            return False
         sqlstate = getattr(link, "sqlstate", None)
         if isinstance(sqlstate, str) and sqlstate in TRANSIENT_SQLSTATES:
             return False

@@ -1,0 +1,85 @@
+"""A movement deleted from the library while a session is written: PostgreSQL refuses the exercise
+(foreign key), the attempt is retried as transient, and no reason or event carries SQL."""
+
+import logging
+
+import pytest
+from sqlalchemy import delete, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import GenerationStatus, Movement, Session, SessionExercise
+from services.generation_writes import MovementRemoved
+from services.movement_index import MovementIndex, MovementIndexCache
+from services.outages import describe_error
+from services.session_generator import populate_session_by_id
+from services.transient_errors import is_connection_loss, is_transient
+from services.unit_of_work import UnitOfWorkFactory
+from tests.generator.test_session_generator import _session_with_draft_of
+
+Factory = async_sessionmaker[AsyncSession]
+
+SQL_WORDS = ("[SQL", "INSERT", "session_exercises", "parameters", "asyncpg")
+
+
+class DeletesAMovementOnce(MovementIndexCache):
+    """The library index, after which (the session's version read, the names about to be resolved)
+    another transaction deletes ``name`` from the library and commits: the race, made certain."""
+
+    def __init__(self, factory: Factory, name: str) -> None:
+        super().__init__()
+        self._factory = factory
+        self._name: str | None = name
+
+    async def at_version(self, db: AsyncSession, version: int) -> MovementIndex:
+        index = await super().at_version(db, version)
+        if self._name is not None:
+            async with self._factory() as other, other.begin():
+                deleted = await other.execute(delete(Movement).where(Movement.name == self._name))
+                assert deleted.rowcount == 1
+            self._name = None
+        return index
+
+
+async def _session_row(factory: Factory, session_id: int) -> tuple[GenerationStatus, int, str | None, int]:
+    async with factory() as db:
+        session = await db.get(Session, session_id)
+        assert session is not None
+        exercises = len(
+            (
+                await db.scalars(select(SessionExercise.id).where(SessionExercise.session_id == session_id))
+            ).all()
+        )
+        return session.generation_status, session.generation_attempts, session.generation_error, exercises
+
+
+async def _event_errors(factory: Factory) -> list[str]:
+    async with factory() as db:
+        return list((await db.scalars(text("SELECT error FROM status_events WHERE error IS NOT NULL"))).all())
+
+
+async def test_a_movement_deleted_mid_write_is_retried_then_fails_naming_it(
+    session_factory: Factory, units: UnitOfWorkFactory, library: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    session_id, names = await _session_with_draft_of(session_factory, 9)
+    movements = DeletesAMovementOnce(session_factory, names[1])
+
+    with pytest.raises(MovementRemoved) as raised:
+        await populate_session_by_id(units, session_id, movements=movements)
+
+    assert is_transient(raised.value) and not is_connection_loss(raised.value)
+    assert "removed from the library" in str(raised.value)
+    # What PostgreSQL said, as any reason built from it reads: the driver's words, no statement.
+    cause = describe_error(raised.value.__cause__ or raised.value)
+    assert cause.startswith('ForeignKeyViolationError: insert or update on table "session_exercises"'), cause
+    # Left IN_PROGRESS with no reason and nothing half-written, for the retry.
+    assert await _session_row(session_factory, session_id) == (GenerationStatus.IN_PROGRESS, 1, None, 0)
+
+    with caplog.at_level(logging.WARNING):
+        retried = await populate_session_by_id(units, session_id, movements=movements)
+
+    assert retried.status is GenerationStatus.FAILED and retried.missing_movements == (names[1],)
+    status, attempts, error, exercises = await _session_row(session_factory, session_id)
+    assert (status, attempts, exercises) == (GenerationStatus.FAILED, 2, 0)
+    assert error is not None and names[1] in error and "not in the movement library" in error
+    for reason in [error, *await _event_errors(session_factory)]:
+        assert not any(word in reason for word in SQL_WORDS), reason
