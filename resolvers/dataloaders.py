@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
 from models import GenerationStatus, Microcycle, Movement, Program, Session, SessionExercise
+from resolvers.loop_turns import TurnLoader
 from services import program_reads
 
 K = TypeVar("K")
@@ -65,7 +66,7 @@ class Loaders:
     def _loader(
         self, read: Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[V]]]
     ) -> DataLoader[K, V]:
-        return DataLoader(_batch(self._factory, read), cache=self._cache)
+        return TurnLoader(_batch(self._factory, read), cache=self._cache, tag=self)
 
     @cached_property
     def program_by_id(self) -> DataLoader[int, Program | None]:
@@ -90,7 +91,7 @@ class Loaders:
     @cached_property
     def exercises_by_session(self) -> DataLoader[int, list[SessionExercise]]:
         load = _exercises_with_their_movements(self._factory, self.movement_by_id)
-        return DataLoader(load, cache=self._cache)
+        return TurnLoader(load, cache=self._cache, tag=self)
 
     @cached_property
     def movement_by_id(self) -> DataLoader[int, Movement | None]:

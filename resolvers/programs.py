@@ -94,13 +94,13 @@ async def create(
 
 async def microcycles(info: GraphQLInfo, program: Program) -> list[Microcycle]:
     found = await info.context.loaders.microcycles_by_program.load(program.id)
-    await pause()
+    await pause(info.context.loaders)
     return found
 
 
 async def sessions(info: GraphQLInfo, program: Program, status: GenerationStatus | None) -> list[Session]:
     found = await info.context.loaders.sessions_by_program.load((program.id, status))
-    await pause()
+    await pause(info.context.loaders)
     return found
 
 

@@ -19,13 +19,13 @@ async def session(info: GraphQLInfo, id: str) -> Session:
 
 async def microcycle_sessions(info: GraphQLInfo, microcycle: Microcycle) -> list[Session]:
     found = await info.context.loaders.sessions_by_microcycle.load(microcycle.id)
-    await pause()
+    await pause(info.context.loaders)
     return found
 
 
 async def exercises(info: GraphQLInfo, session_id: int) -> list[SessionExercise]:
     found = await info.context.loaders.exercises_by_session.load(session_id)
-    await pause()
+    await pause(info.context.loaders)
     return found
 
 
