@@ -65,6 +65,8 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
         if line[:15].lower() == b"content-length:":
             length = int(line[15:])
             break
+        if line.lower().startswith(b"transfer-encoding:"):
+            raise BenchError(f"a response without Content-Length ({line!r}): this client cannot frame it")
     body = await reader.readexactly(length) if length else b""
     return status, body
 
