@@ -105,9 +105,14 @@ async def run_load(
     check: Callable[[int, bytes], None] | None = None,
 ) -> LoadResult:
     """``clients`` connections send ``requests`` round-robin for ``seconds`` (longer, up to
-    ``max_seconds``, until ``min_requests`` are done). ``before_each`` runs before every request,
-    outside the timed part (a status change for cold reads, say); ``check`` sees every response."""
+    ``max_seconds``, until ``min_requests`` are done), after one untimed request. ``before_each``
+    runs before every request, outside the timed part (a status change for cold reads, say);
+    ``check`` sees every response."""
     connections = [await Connection.open(host, port) for _ in range(clients)]
+    async with asyncio.timeout(max_seconds):  # one untimed request first: caches filled, code paths warm
+        status, body = await connections[0].request(requests[0])
+    if check is not None:
+        check(status, body)
     latencies: list[float] = []
     sizes = [0]
     started = time.perf_counter()
