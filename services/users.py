@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Role, User
 from services.errors import InvalidInput, NotFound
+from services.text_input import storable_text
 
 TOKEN_PREFIX = "lp_"
 
@@ -25,7 +26,8 @@ def hash_token(token: str) -> str:
 
 async def create_user(db: AsyncSession, email: str, display_name: str, role: Role) -> tuple[User, str]:
     """Create a user with a fresh token; the token is returned once and never stored."""
-    email = email.strip().lower()
+    email = storable_text(email, "email").strip().lower()
+    display_name = storable_text(display_name, "name")
     if "@" not in email or len(email) > 320:
         raise InvalidInput(f"not an email address: {email!r}", field="email")
     if await db.scalar(select(User.id).where(User.email == email)) is not None:

@@ -1,4 +1,4 @@
-"""``show-program --week`` with a week the program does not have is an error naming its weeks."""
+"""main.py commands given values they cannot use: an error naming them, exit 2, no traceback."""
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,3 +25,13 @@ async def test_show_program_refuses_a_week_the_program_does_not_have(
         database_url, redis_url, "show-program", str(program_id), "--week", "12", "--width", "160"
     )
     assert shown.returncode == 0 and "Week 12 (" in shown.stdout, shown.stderr
+
+
+async def test_create_user_refuses_text_postgresql_cannot_store(database_url: str, redis_url: str) -> None:
+    # A byte that is not UTF-8 reaches Python's argv as a lone surrogate (surrogateescape).
+    for args in (("--email", "coach\udcff@example.com"), ("--email", "c@example.com", "--name", "\udcff")):
+        created = main_py(database_url, redis_url, "create-user", *args)
+
+        assert created.returncode == 2, created.stdout + created.stderr
+        assert "error (INVALID_INPUT)" in created.stderr and "lone surrogate" in created.stderr
+        assert "Traceback" not in created.stderr
