@@ -39,7 +39,7 @@ def decode_cursor(cursor: str) -> int:
             return parse_id(text.removeprefix(CURSOR_PREFIX), "after")
     except (ValueError, UnicodeDecodeError):
         pass
-    raise InvalidInput(f"not a cursor from this API: {cursor!r}", field="after")
+    raise InvalidInput(f"not a cursor from this API: {cursor[:40]!r}", field="after")
 
 
 async def program(info: GraphQLInfo, id: str) -> Program:

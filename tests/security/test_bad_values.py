@@ -79,6 +79,13 @@ async def test_text_postgresql_cannot_hold_is_invalid_input_on_its_field_and_cos
         assert found["errors"][0]["extensions"] == {"code": "INVALID_INPUT", "field": "search"}
         assert found["errors"][0]["message"].startswith("search must")
 
+        for cursor in (bad, "cHJvZ3JhbTox" + bad, bad * 5_000):
+            page = await post(
+                api, "query($c: String) { programs(after: $c) { nodes { id } } }", {"c": cursor}, token
+            )
+            assert page["errors"][0]["extensions"] == {"code": "INVALID_INPUT", "field": "after"}
+            assert len(page["errors"][0]["message"]) < 400  # not the whole cursor echoed
+
     assert await rate_keys(redis) == []  # refused before the rate limiter counted anything
     async with session_factory() as db:
         assert await db.scalar(select(func.count()).select_from(Program)) == 0
