@@ -29,6 +29,9 @@ from services.transient_errors import is_connection_loss, is_transient
 log = logging.getLogger(__name__)
 
 RETRYING_SINCE_PREFIX = "liftplan:retrying-since:"
+STOPPING = "stopping"
+"""The worker's ``ctx`` entry: an ``asyncio.Event`` set once it is shutting down (``jobs.worker``;
+arq gives each job a copy of ``ctx``, so a flag must live in an object they share)."""
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,13 @@ async def generate_session(ctx: dict[str, Any], session_id: int) -> str:
     try:
         return await _generate(gen, session_id, job_try)
     except asyncio.CancelledError:
-        # arq cancels the task on its own timeout (and would then drop the job) or on shutdown,
-        # at whatever await the task is on, retry bookkeeping included; either way the session
-        # is unfinished and must run again. This task ends here.
+        # arq cancels the task at whatever await it is on, retry bookkeeping included; either way
+        # the session is unfinished and must run again. On shutdown (``STOPPING``) arq itself
+        # queues a cancelled job again, and a Retry raised here would be an exception nobody
+        # reads (asyncio logs it at ERROR). On arq's own timeout it would drop the job: Retry.
+        if ctx[STOPPING].is_set():
+            log.info("generate_session(%d) stopped with its worker; it will run again", session_id)
+            raise
         log.warning("generate_session(%d) was cut off; it will run again", session_id)
         raise Retry(defer=retry_delay(gen.settings, job_try)) from None
 

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+from signal import Signals
 from typing import Any
 
 from arq import Worker, create_pool, func
@@ -18,7 +19,7 @@ from redis.exceptions import RedisError
 from core.database import create_engine, create_session_factory
 from core.job_queue import GENERATE_SESSION, ArqJobQueue
 from core.settings import Settings
-from jobs.generation import GenerationContext, generate_session
+from jobs.generation import STOPPING, GenerationContext, generate_session
 from jobs.reconciler import Reconciler
 from services.movement_catalogue import load_catalogue
 from services.movement_index import MovementIndexCache
@@ -60,6 +61,10 @@ class SupervisedWorker(Worker):
             return
         self._backoff.reset()
         self.outages.redis.recovered()
+
+    def handle_sig(self, signum: Signals) -> None:
+        self.ctx[STOPPING].set()  # the jobs cancelled now are queued again by arq
+        super().handle_sig(signum)
 
     async def run_job(self, job_id: str, score: int) -> None:
         try:
@@ -155,7 +160,13 @@ def build_worker(
         job_timeout=settings.job_timeout_s,
         keep_result=0,
         poll_delay=settings.worker_poll_delay_s,
-        ctx={"settings": settings, "database_url": database_url, "outages": outages, "burst": burst},
+        ctx={
+            "settings": settings,
+            "database_url": database_url,
+            "outages": outages,
+            "burst": burst,
+            STOPPING: asyncio.Event(),
+        },
     )
     worker.outages = outages
     worker._backoff = Backoff()
@@ -181,6 +192,7 @@ async def wait_for_redis(redis_url: str, outages: Outages) -> ArqRedis:
 async def stop_worker(worker: Worker, task: "asyncio.Task[None]", grace_s: float = 10.0) -> None:
     """Stop an in-process worker: stop polling, give running jobs ``grace_s`` to finish (a job
     cut short stays IN_PROGRESS and is re-run later), then close its connections."""
+    worker.ctx[STOPPING].set()
     if worker.main_task is not None:
         worker.main_task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
