@@ -3,8 +3,12 @@
 The numbers follow common evidence-based practice: strength work is heavy, low-rep and rests long;
 hypertrophy uses moderate reps close to failure; general fitness is moderate everywhere; endurance
 uses high reps and short rests. Across the loading phases reps fall and intensity rises while
-volume (sets) holds or falls a little. A deload keeps the movements and rep targets of the week
-before, cuts sets by about 40 % and lowers intensity, so fatigue drops while skills stay practised.
+volume (sets) holds or falls a little. Inside each block the loading weeks progress (ACSM position
+stand on progression models, 2009): every week after the first adds 0.5 RPE (2.5 % 1RM on a
+strength main lift; past RPE 9.5, a rep less at the same effort), and from the second week
+accessory and isolation work get one set more, so the weeks of a block are never the same
+workload. A deload keeps the movements and rep targets of the week before, cuts sets by about 40 %
+and lowers intensity, so fatigue drops while skills stay practised.
 
 Intensity: main lifts of a strength program get a %1RM (they are tested lifts with a known max);
 everything else, and a strength main lift with no external load, gets an RPE target (a
@@ -77,23 +81,47 @@ MIN_RPE = Decimal(5)
 MIN_REST_SECONDS = 30
 
 
-def prescribe(goal: Goal, role: SlotRole, phase: Phase, *, loaded: bool = True) -> Prescription:
+PROGRESSION_RPE_STEP = Decimal("0.5")
+PROGRESSION_PERCENT_STEP = 2.5
+MAX_RPE = Decimal("9.5")
+"""Progression stops short of failure (RPE 10) and of a 1RM attempt."""
+MAX_PERCENT_1RM = 92
+
+
+def prescribe(
+    goal: Goal, role: SlotRole, phase: Phase, *, loaded: bool = True, week_in_block: int = 1
+) -> Prescription:
     """Loading scheme for one slot; ``loaded`` is False for movements with no external load.
+
+    ``week_in_block`` is the 1-based loading week inside its block: week 1 is the table's row,
+    each later week is heavier (see the module docstring).
 
     For ``Phase.DELOAD`` this returns the deload of the accumulation scheme; the session drafter
     instead deloads the actual week before (see :func:`deload`), so the drop is always real.
     """
     if phase is Phase.DELOAD:
         return deload(prescribe(goal, role, Phase.ACCUMULATION, loaded=loaded))
+    if week_in_block < 1:
+        raise ValueError(f"week_in_block is 1-based, got {week_in_block}")
     sets, reps_min, reps_max, rpe, rest = _TABLE[goal][role][phase]
     percent = _STRENGTH_MAIN_PERCENT[phase] if goal is Goal.STRENGTH and role is SlotRole.MAIN else None
     use_percent = percent is not None and loaded
+    steps = week_in_block - 1
+    if steps and role is not SlotRole.MAIN:
+        sets += 1
+    target_rpe = Decimal(rpe) + PROGRESSION_RPE_STEP * steps
+    if not use_percent and target_rpe > MAX_RPE:  # at the cap: a rep less at the same effort
+        reps_max = max(reps_min, reps_max - int((target_rpe - MAX_RPE) / PROGRESSION_RPE_STEP))
     return Prescription(
         sets=sets,
         reps_min=reps_min,
         reps_max=reps_max,
-        target_rpe=None if use_percent else Decimal(rpe),
-        target_percent_1rm=percent if use_percent else None,
+        target_rpe=None if use_percent else min(MAX_RPE, target_rpe),
+        target_percent_1rm=(
+            min(MAX_PERCENT_1RM, percent + int(PROGRESSION_PERCENT_STEP * steps + 0.5))
+            if use_percent and percent is not None
+            else None
+        ),
         rest_seconds=rest,
     )
 

@@ -140,12 +140,13 @@ def _draft_loading(
             f"with equipment {sorted(e.value for e in params.equipment) or ['bodyweight']}; "
             f"need {MIN_EXERCISES}; patterns with no fitting movement: {', '.join(missing) or 'none'}"
         )
-    exercises = [_exercise(params.goal, role, phase, spec) for role, spec in picks]
+    progression_week = week_in_block(week_index)
+    exercises = [_exercise(params.goal, role, phase, spec, progression_week) for role, spec in picks]
     return tuple(_fit(exercises, params.minutes_per_session))
 
 
-def _exercise(goal: Goal, role: SlotRole, phase: Phase, spec: MovementSpec) -> DraftExercise:
-    p = prescribe(goal, role, phase, loaded=bool(spec.equipment & LOADED_EQUIPMENT))
+def _exercise(goal: Goal, role: SlotRole, phase: Phase, spec: MovementSpec, week: int) -> DraftExercise:
+    p = prescribe(goal, role, phase, loaded=bool(spec.equipment & LOADED_EQUIPMENT), week_in_block=week)
     notes = [MAIN_LIFT_NOTE] if role is SlotRole.MAIN else []
     if spec.is_unilateral:
         notes.append("Reps per side.")

@@ -128,3 +128,18 @@ def test_estimate_minutes() -> None:
     # Reps of a unilateral movement are per side: twice the working time, same rest.
     single_leg = Ex(sets=3, reps_max=10, rest_seconds=90, unilateral=True)
     assert estimate_minutes([single_leg]) == round((seconds + 3 * 10 * SECONDS_PER_REP) / 60, 1)
+
+
+@pytest.mark.parametrize(("goal", "role", "phase"), list(itertools.product(Goal, SlotRole, LOADING)))
+def test_each_loading_week_of_a_block_is_harder_than_the_one_before(
+    goal: Goal, role: SlotRole, phase: Phase
+) -> None:
+    weeks = [prescribe(goal, role, phase, week_in_block=week) for week in (1, 2, 3)]
+    assert weeks[0] == prescribe(goal, role, phase)
+    for before, after in itertools.pairwise(weeks):
+        # heavier, or more sets, or a rep less at the same effort (which is a heavier load)
+        harder = intensity(after) > intensity(before) or after.sets > before.sets
+        harder = harder or after.reps_max < before.reps_max
+        assert harder and intensity(after) >= intensity(before) and after.sets >= before.sets
+        assert after.reps_min == before.reps_min and after.reps_max <= before.reps_max
+        assert after.target_rpe is None or after.target_rpe <= Decimal("9.5")
