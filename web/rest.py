@@ -17,10 +17,12 @@ from services.regeneration import regenerate_sessions
 from services.transient_errors import is_transient
 from services.users import user_for_token
 from web.graphql_view import bearer_token
+from web.request_guard import is_utf8_json
 
 STATUS_BY_CODE = {
     "INVALID_INPUT": 400,
     "PAYLOAD_TOO_LARGE": 413,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
     "UNAUTHENTICATED": 401,
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
@@ -31,6 +33,10 @@ STATUS_BY_CODE = {
 
 class PayloadTooLarge(DomainError):
     code = "PAYLOAD_TOO_LARGE"
+
+
+class UnsupportedMediaType(DomainError):
+    code = "UNSUPPORTED_MEDIA_TYPE"
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -57,7 +63,14 @@ def error_response(exc: DomainError) -> JSONResponse:
 
 
 async def _arguments(request: Request) -> tuple[list[int] | None, bool]:
+    """The body's arguments. Only JSON is read (a form or text body is refused, as ``/graphql``
+    refuses it); no body at all, with no ``Content-Type``, means the defaults."""
+    content_type = request.headers.get("content-type")
+    if content_type is not None and not is_utf8_json(content_type):
+        raise UnsupportedMediaType("Content-Type must be application/json (UTF-8)")
     raw = await _read_body(request, request.state.settings.max_body_bytes)
+    if content_type is None and raw:
+        raise UnsupportedMediaType("a request body needs Content-Type: application/json")
     try:
         body: Any = json.loads(raw) if raw.strip() else {}
     except (ValueError, UnicodeDecodeError):

@@ -1,6 +1,7 @@
 """``POST /programs/{id}/regenerate-sessions``: the seed's JSON route beside GraphQL. Same auth,
 same service, same error codes (as JSON, with HTTP statuses), same jobs as ``regenerateSessions``."""
 
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -131,8 +132,9 @@ async def test_malformed_requests_are_400_invalid_input(api: Api, token: str) ->
         (route(program_id), {"content": '{"includeComplete": "yes"}'}, "includeComplete"),
         (route("abc"), {"content": "{}"}, "programId"),
     ]
+    json_type = {"Content-Type": "application/json"}
     for url, body, field in cases:
-        response = await api.client.post(url, headers=bearer(token), **body)  # type: ignore[arg-type]
+        response = await api.client.post(url, headers=bearer(token) | json_type, **body)  # type: ignore[arg-type]
         assert response.status_code == 400, (url, body, response.text)
         error = response.json()["error"]
         assert error["code"] == "INVALID_INPUT" and error["field"] == field, error
@@ -167,3 +169,34 @@ async def test_rate_limit_is_429_with_retry_after_and_shared_with_graphql(
     # The same per-user budget as the mutation: one service, one limit.
     body = await api.graphql(REGENERATE, {"programId": program_id}, token)
     assert body["data"]["regenerateSessions"]["code"] == "RATE_LIMITED"
+
+
+async def test_a_body_that_is_not_json_is_415_and_changes_nothing(
+    api: Api,
+    token: str,
+    library: None,
+    redis: Redis,
+    api_settings: Settings,
+    session_factory: Factory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    program_id = await create_program(api, token, weeks=1, daysPerWeek=2)
+    await run_worker_until_idle(api_settings)
+    before = await _sessions(session_factory, program_id)
+    bodies: list[dict[str, object]] = [
+        {"content": '{"includeComplete": true}', "headers": {"Content-Type": "text/plain"}},
+        {"data": {"includeComplete": "true"}},  # application/x-www-form-urlencoded
+        {"files": {"includeComplete": b"true"}},  # multipart/form-data
+        {"content": '{"includeComplete": true}'},  # a body with no Content-Type at all
+    ]
+    for body in bodies:
+        headers = bearer(token) | body.pop("headers", {})  # type: ignore[operator]
+        response = await api.client.post(route(program_id), headers=headers, **body)  # type: ignore[arg-type]
+        assert response.status_code == 415, (body, response.text)
+        assert response.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+
+    assert await _sessions(session_factory, program_id) == before  # nothing regenerated
+    assert await _queued(redis) == set()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    ok = await api.client.post(route(program_id), headers=bearer(token), json={"includeComplete": True})
+    assert ok.status_code == 200 and len(ok.json()["sessions"]) == len(before)
