@@ -5,15 +5,18 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 from models import User
@@ -24,6 +27,7 @@ from services.transient_errors import is_transient
 from services.users import hash_token, user_for_token
 from services.view_versions import program_view_version
 from web.graphiql import graphiql_html
+from web.http_refusals import Refused, operation_type_refused, refusal_response
 from web.open_sockets import OpenSockets
 from web.response_cache import ResponseCache
 from web.websocket_guards import GuardedLegacyWSHandler, GuardedTransportWSHandler
@@ -77,10 +81,14 @@ class LiftplanGraphQL(GraphQL[Context, None]):
         self.response_cache = response_cache
 
     async def run(self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        """HTTP as Strawberry serves it; a WebSocket is counted against its client address's cap
-        and registered for token re-checks for as long as it is open."""
+        """HTTP as Strawberry serves it, its refusals answered as GraphQL errors with a code; a
+        WebSocket is counted against its client address's cap and registered for token re-checks
+        for as long as it is open."""
         if not isinstance(request, WebSocket):
-            return await super().run(request, context, root_value)
+            try:
+                return await super().run(request, context, root_value)
+            except HTTPException as exc:
+                return refusal_response(exc)
         sockets: OpenSockets = request.state.sockets
         address = request.client.host if request.client else "unknown"
         socket = sockets.open(address, request.close)
@@ -144,6 +152,35 @@ class LiftplanGraphQL(GraphQL[Context, None]):
         body = encoded.encode() if isinstance(encoded, str) else encoded
         cache.put(key, body)
         return EncodedResult(data=None, errors=None, body=body)
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Strawberry's, except that a subscription is refused (over HTTP it would run as a query
+        and fail inside) and each refusal carries a code."""
+        allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            raise operation_type_refused(exc.operation_type, request_adapter.method, context) from exc
+        except CannotGetOperationTypeError as exc:
+            raise Refused(400, exc.as_http_error_reason()) from exc
+        except MissingQueryError as exc:
+            raise Refused(400, "no GraphQL query found in the request") from exc
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if isinstance(result, EncodedResult):
