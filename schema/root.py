@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -29,6 +30,7 @@ from schema.programs import (
 )
 from schema.query_cost import QueryCost
 from schema.sessions import RegenerateSessionsError, SessionMutations, SessionQueries, SessionSubscriptions
+from schema.suggestions import HideSuggestions
 from schema.users import UserQueries
 
 SDL_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
@@ -40,6 +42,15 @@ Subscription = merge_types("Subscription", (SessionSubscriptions, ProgramSubscri
 
 class LiftplanSchema(strawberry.Schema):
     document_cache: DocumentCache
+    hide_suggestions = False
+
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        """What Strawberry hands graphql-core's ``execute``, plus ``hide_suggestions`` (see
+        ``schema.suggestions``)."""
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        return {**kwargs, "hide_suggestions": True} if self.hide_suggestions else kwargs
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -68,6 +79,8 @@ def build_schema(settings: Settings) -> LiftplanSchema:
     # Last: it reuses what the limits above decided, which is the same for every operation here.
     documents = DocumentCache()
     extensions.append(documents.extension)
+    if not settings.allows_introspection:
+        extensions.append(HideSuggestions)  # after the cache: a cached document is valid already
     schema = LiftplanSchema(
         query=Query,
         mutation=Mutation,
@@ -76,6 +89,7 @@ def build_schema(settings: Settings) -> LiftplanSchema:
         extensions=extensions,
     )
     schema.document_cache = documents
+    schema.hide_suggestions = not settings.allows_introspection
     cost.bind(schema._schema)
     return schema
 
