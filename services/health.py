@@ -1,6 +1,10 @@
-"""Liveness of the two things liftplan cannot work without: PostgreSQL and Redis."""
+"""Liveness of the two things liftplan cannot work without: PostgreSQL and Redis.
+
+The caller learns only whether each answers; why one does not goes to the log, once per outage.
+"""
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -9,6 +13,9 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.outages import describe_error
+
+log = logging.getLogger(__name__)
 CHECK_TIMEOUT_S = 2.0
 
 
@@ -16,7 +23,15 @@ CHECK_TIMEOUT_S = 2.0
 class DependencyHealth:
     ok: bool
     latency_ms: float
-    error: str | None = None
+    error: str | None = None  # for the log only: it may name hosts and ports
+
+    @property
+    def status(self) -> str:
+        return "ok" if self.ok else "unavailable"
+
+    def public(self) -> dict[str, object]:
+        """What a caller may see (no reason: that is in the log)."""
+        return {"ok": self.ok, "latency_ms": round(self.latency_ms, 3)}
 
 
 async def _timed(probe: Awaitable[object]) -> DependencyHealth:
@@ -25,7 +40,7 @@ async def _timed(probe: Awaitable[object]) -> DependencyHealth:
         async with asyncio.timeout(CHECK_TIMEOUT_S):
             await probe
     except Exception as exc:  # any failure means unhealthy; the reason is reported, not raised
-        return DependencyHealth(False, (time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}")
+        return DependencyHealth(False, (time.perf_counter() - started) * 1000, describe_error(exc))
     return DependencyHealth(True, (time.perf_counter() - started) * 1000)
 
 
@@ -39,3 +54,31 @@ async def check_database(engine: AsyncEngine) -> DependencyHealth:
 
 async def check_redis(redis: Redis) -> DependencyHealth:
     return await _timed(redis.ping())
+
+
+class HealthChecks:
+    """Both checks, logged as outages: one WARNING with the reason when a dependency starts
+    failing, DEBUG while it still fails, one WARNING when it answers again (``/healthz`` may be
+    polled every second by anyone)."""
+
+    def __init__(self, engine: AsyncEngine, redis: Redis) -> None:
+        self._engine = engine
+        self._redis = redis
+        self._failing: set[str] = set()
+
+    async def check(self) -> dict[str, DependencyHealth]:
+        results = {"database": await check_database(self._engine), "redis": await check_redis(self._redis)}
+        for name, health in results.items():
+            self._log(name, health)
+        return results
+
+    def _log(self, name: str, health: DependencyHealth) -> None:
+        if health.ok:
+            if name in self._failing:
+                self._failing.discard(name)
+                log.warning("health check: %s answers again", name)
+        elif name in self._failing:
+            log.debug("health check: %s still unavailable (%s)", name, health.error)
+        else:
+            self._failing.add(name)
+            log.warning("health check: %s unavailable (%s)", name, health.error)

@@ -5,7 +5,6 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import TypedDict
 
@@ -25,7 +24,7 @@ from core.servers import ServerUrls
 from core.settings import Settings
 from jobs.worker import build_worker, stop_worker
 from schema.root import build_schema
-from services.health import check_database, check_redis
+from services.health import HealthChecks
 from services.outages import Outages
 from services.status_hub import StatusHub
 from services.status_relay import StatusRelay
@@ -55,16 +54,18 @@ class AppState(TypedDict):
     sockets: OpenSockets
     live: LiveGroups
     subscriptions: SubscriptionLimiter
+    health: HealthChecks
 
 
 async def healthz(request: Request) -> JSONResponse:
-    database = await check_database(request.state.engine)
-    redis = await check_redis(request.state.redis)
-    healthy = database.ok and redis.ok
-    body = {
+    """200 when PostgreSQL and Redis both answer, else 503; a status per dependency, no reason
+    (that is logged: an error text names hosts and ports)."""
+    results = await request.state.health.check()
+    healthy = all(health.ok for health in results.values())
+    body: dict[str, object] = {
         "status": "ok" if healthy else "unavailable",
-        "database": asdict(database),
-        "redis": asdict(redis),
+        "checks": {name: health.status for name, health in results.items()},
+        **{name: health.public() for name, health in results.items()},
     }
     return JSONResponse(body, status_code=200 if healthy else 503)
 
@@ -140,6 +141,7 @@ def create_app(
                     per_user=settings.max_subscriptions_per_user,
                     per_process=settings.max_subscriptions_per_process,
                 ),
+                health=HealthChecks(engine, redis),
             )
         finally:
             if worker is not None and worker_task is not None:
