@@ -58,6 +58,17 @@ class EncodedBody(dict[str, object]):
         self.body = body
 
 
+def outage_retry_after(response: object) -> int | None:
+    """Seconds to wait when an answer has no data and every error is UNAVAILABLE (PostgreSQL or
+    Redis away): HTTP then says it as 503 with ``Retry-After``, as the REST route does."""
+    if not isinstance(response, dict) or response.get("data") is not None:
+        return None
+    extensions = [error.get("extensions") or {} for error in response.get("errors") or []]
+    if not extensions or any(e.get("code") != "UNAVAILABLE" for e in extensions):
+        return None
+    return max(int(e.get("retryAfterSeconds") or Unavailable.retry_after_s) for e in extensions)
+
+
 class LiftplanGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = GuardedTransportWSHandler
     graphql_ws_handler_class = GuardedLegacyWSHandler
@@ -191,6 +202,10 @@ class LiftplanGraphQL(GraphQL[Context, None]):
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
         if not isinstance(response_data, EncodedBody):
+            retry_after = outage_retry_after(response_data)
+            if retry_after is not None:
+                sub_response.status_code = 503
+                sub_response.headers["Retry-After"] = str(retry_after)
             return super().create_response(response_data, sub_response)
         response = Response(response_data.body, media_type="application/json")
         response.headers.raw.extend(sub_response.headers.raw)

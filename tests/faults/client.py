@@ -38,7 +38,8 @@ async def graphql(base_url: str, token: str, query: str, variables: dict[str, An
             json={"query": query, "variables": variables},
             headers={"Authorization": f"Bearer {token}"},
         )
-    response.raise_for_status()
+    if response.status_code != 503:  # a 503 is an outage answered as a GraphQL error (UNAVAILABLE)
+        response.raise_for_status()
     body: dict[str, Any] = response.json()
     if body.get("errors"):
         raise GraphQLFailure(body["errors"][0].get("extensions", {}).get("code", "?"))

@@ -1,0 +1,156 @@
+"""What each door answers while PostgreSQL or Redis is stopped for real (servers these tests own),
+the app in this process under uvicorn so that its log is read record by record: a typed
+UNAVAILABLE with retry advice, never a plain-text 500, never an ERROR; ``/healthz`` says which
+dependency is away and keeps the reason for the log."""
+
+import asyncio
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from core.settings import Settings
+from tests.api.conftest import Api, running_api
+from tests.api.test_programs_api import CREATE_PROGRAM, PROGRAM_VIEW, program_input
+from tests.faults.conftest import OwnServers, coach_token
+
+VIEWER = "{ viewer { email } }"
+WATCH = "subscription($p: ID!) { programGenerationProgress(programId: $p) { total } }"
+
+
+@pytest.fixture
+def logged(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    with caplog.at_level(logging.DEBUG):
+        yield caplog
+
+
+def records(caplog: pytest.LogCaptureFixture, level: int, name: str = "") -> list[str]:
+    return [
+        f"{r.name}: {r.getMessage()}"
+        for r in caplog.records
+        if r.levelno == level and r.name.startswith(name)
+    ]
+
+
+def unavailable(response: httpx.Response) -> dict[str, Any]:
+    """The one error of an answer that is only an outage: 503, Retry-After, GraphQL-shaped."""
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["retry-after"] == "2"
+    body = response.json()
+    assert body.get("data") is None, body
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "UNAVAILABLE" and "retry" in error["message"], error
+    return error  # type: ignore[no-any-return]
+
+
+async def socket_close_code(api: Api, token: str) -> int | None:
+    async with connect(api.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        )
+        try:
+            await asyncio.wait_for(ws.recv(), 10)
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+    return None
+
+
+async def test_every_request_while_postgresql_is_down_is_unavailable_with_retry_advice(
+    own_servers: OwnServers,
+    own_database_url: str,
+    own_redis_url: str,
+    own_engine: AsyncEngine,
+    logged: pytest.LogCaptureFixture,
+) -> None:
+    token = await coach_token(own_engine)
+    await own_engine.dispose()
+    auth = {"Authorization": f"Bearer {token}"}
+    async with running_api(Settings(database_url=own_database_url, redis_url=own_redis_url)) as api:
+        client = api.client
+        created = await api.graphql(CREATE_PROGRAM, {"input": program_input(weeks=1, daysPerWeek=1)}, token)
+        program_id = created["data"]["createProgram"]["program"]["id"]
+        await api.graphql(PROGRAM_VIEW, {"id": program_id}, token)  # in the response cache now
+        await asyncio.to_thread(own_servers.postgres.stop)
+        try:
+            # Given PostgreSQL stopped, when each door is tried, then each says UNAVAILABLE.
+            unavailable(await client.post("/graphql", json={"query": VIEWER}, headers=auth))
+            unavailable(await client.get("/graphql", params={"query": VIEWER}, headers=auth))
+            view = {"query": PROGRAM_VIEW, "variables": {"id": program_id}}
+            unavailable(await client.post("/graphql", json=view, headers=auth))  # not served stale
+            unavailable(
+                await client.post("/graphql", json={"query": WATCH, "variables": {"p": "1"}}, headers=auth)
+            )
+            # A token nobody has cannot be told from a good one now: UNAVAILABLE, not UNAUTHENTICATED.
+            unavailable(
+                await client.post(
+                    "/graphql", json={"query": VIEWER}, headers={"Authorization": "Bearer lp_" + "x" * 43}
+                )
+            )
+
+            create = {"query": CREATE_PROGRAM, "variables": {"input": program_input()}}
+            answer = await client.post("/graphql", json=create, headers=auth)  # the error is in the union
+            assert answer.status_code == 200
+            assert answer.json()["data"]["createProgram"]["code"] == "UNAVAILABLE"
+
+            anonymous = await client.post("/graphql", json={"query": VIEWER})  # needs no database
+            assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+            rest = await client.post(f"/programs/{program_id}/regenerate-sessions", headers=auth)
+            assert rest.status_code == 503 and rest.headers["retry-after"] == "2"
+            assert rest.json()["error"]["code"] == "UNAVAILABLE"
+
+            health = await client.get("/healthz")
+            assert health.status_code == 503
+            assert health.json()["checks"] == {"database": "unavailable", "redis": "ok"}
+
+            assert await socket_close_code(api, token) == 1013  # try again later, not 4403
+        finally:
+            await asyncio.to_thread(own_servers.postgres.start)
+
+        # Back: the same request is answered again, by the same process.
+        again = await client.post("/graphql", json={"query": VIEWER}, headers=auth)
+        assert again.status_code == 200 and again.json()["data"]["viewer"]["email"].startswith("coach")
+    assert records(logged, logging.ERROR) == [] and records(logged, logging.CRITICAL) == []
+
+
+async def test_healthz_says_which_dependency_is_away_and_logs_why_once(
+    own_servers: OwnServers,
+    own_database_url: str,
+    own_redis_url: str,
+    logged: pytest.LogCaptureFixture,
+) -> None:
+    async with running_api(Settings(database_url=own_database_url, redis_url=own_redis_url)) as api:
+        assert (await api.client.get("/healthz")).json()["checks"] == {"database": "ok", "redis": "ok"}
+        await asyncio.to_thread(own_servers.redis.stop)
+        try:
+            for _ in range(3):  # polled, as a load balancer would
+                response = await api.client.get("/healthz")
+                assert response.status_code == 503
+                body = response.json()
+                assert body["status"] == "unavailable"
+                assert body["checks"] == {"database": "ok", "redis": "unavailable"}
+                assert body["redis"]["ok"] is False and body["database"]["ok"] is True
+                text = response.text
+                assert (
+                    "Error" not in text
+                    and "127.0.0.1" not in text
+                    and str(own_servers.redis.port) not in text
+                )
+        finally:
+            await asyncio.to_thread(own_servers.redis.start)
+        back = await api.client.get("/healthz")
+        assert back.status_code == 200 and back.json()["checks"] == {"database": "ok", "redis": "ok"}
+
+    warnings = records(logged, logging.WARNING, "services.health")
+    assert len(warnings) == 2, warnings  # once when it went, once when it came back
+    assert "redis unavailable" in warnings[0] and "Connect" in warnings[0]  # the reason is logged
+    assert "redis answers again" in warnings[1]
+    assert len(records(logged, logging.DEBUG, "services.health")) == 2  # the later polls
+    assert records(logged, logging.ERROR) == []
