@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
+import orjson
 import strawberry
 import uvicorn
 from starlette.applications import Starlette
@@ -27,13 +28,6 @@ from strawberry.asgi import GraphQL
 
 from models import enums
 from schema.enums import Equipment, Focus, GenerationStatus, Goal, Level, Pattern, Phase
-
-try:  # not a dependency of the project: ``pip install orjson`` for the floor the issue names
-    from orjson import dumps
-except ImportError:  # the standard library's, slower: the table's header says orjson is missing
-
-    def dumps(value: Any) -> bytes:
-        return json.dumps(value, default=str, separators=(",", ":")).encode()
 
 
 async def ping(_request: Request) -> Response:
@@ -188,7 +182,7 @@ def json_app(database_url: str) -> Starlette:
                 "SELECT id, name, goal, level, days_per_week, weeks FROM programs WHERE id = $1", program_id
             )
             if p is None:
-                return Response(dumps({"data": {"program": None}}), media_type="application/json")
+                return Response(orjson.dumps({"data": {"program": None}}), media_type="application/json")
             counts = dict(
                 await db.fetch(
                     "SELECT generation_status::text, count(*) FROM sessions WHERE program_id = $1 GROUP BY 1",
@@ -255,7 +249,7 @@ def json_app(database_url: str) -> Starlette:
                 }
             }
         }  # fmt: skip
-        return Response(dumps(body), media_type="application/json")
+        return Response(orjson.dumps(body), media_type="application/json")
 
     return Starlette(
         routes=[Route("/ping", ping), Route("/program/{id:int}", program)],
