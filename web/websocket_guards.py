@@ -11,9 +11,11 @@ away while an event is being sent to it is normal (a closed tab, a network blip)
 DEBUG, where Strawberry logs it at ERROR with a traceback.
 
 Every ``subscribe`` (``start`` on the legacy protocol) re-checks that the socket's token is still
-its user's (``web.open_sockets``) and closes the socket with 4403 if not. The legacy protocol
-gets what Strawberry gives only graphql-transport-ws: sockets that send no ``connection_init``
-in time are closed with 4408, and a bad token closes with 4403 (Strawberry closes with 1011).
+its user's (``web.open_sockets``) and closes the socket with 4403 if not; while the database
+cannot say, that operation alone gets an ``error`` message, UNAVAILABLE (the socket stays open).
+The legacy protocol gets what Strawberry gives only graphql-transport-ws: sockets that send no
+``connection_init`` in time are closed with 4408, and a bad token closes with 4403 (Strawberry
+closes with 1011).
 """
 
 import asyncio
@@ -27,7 +29,9 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
+from schema.errors import as_graphql_error
 from services.errors import Unavailable
+from services.transient_errors import is_transient
 from web.live_operation import LEGACY_WS, LIVE_OPERATION, TRANSPORT_WS, LiveOperation
 from web.websocket_protocol import DIRECT_SEND_TEXTS, DIRECT_WRITE_TEXTS
 
@@ -43,7 +47,12 @@ async def token_still_valid(context: Any) -> bool:
     socket = getattr(context, "socket", None)
     if socket is None:  # not registered (a test's bare handler): nothing to re-check
         return True
-    return bool(await context.request.state.sockets.still_valid(socket))
+    try:
+        return bool(await context.request.state.sockets.still_valid(socket))
+    except Exception as exc:
+        if is_transient(exc):
+            raise Unavailable() from exc
+        raise
 
 
 OPERATION_TYPES = {"subscribe", "start"}
@@ -105,7 +114,13 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler):  # type: ignore[
             await self.websocket.close(code=TRY_AGAIN_LATER, reason=exc.message)
 
     async def handle_subscribe(self, message: Any) -> None:
-        if self.connection_acknowledged and not await token_still_valid(self.context):
+        try:
+            gone = self.connection_acknowledged and not await token_still_valid(self.context)
+        except Unavailable as exc:
+            error = as_graphql_error(exc).formatted
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error]})  # type: ignore[typeddict-item]
+            return
+        if gone:
             await self.websocket.close(code=FORBIDDEN, reason=TOKEN_GONE)
             return
         await super().handle_subscribe(message)
@@ -172,7 +187,13 @@ class GuardedLegacyWSHandler(BaseGraphQLWSHandler):  # type: ignore[type-arg]
             self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
 
     async def handle_start(self, message: Any) -> None:
-        if self.connection_acknowledged and not await token_still_valid(self.context):
+        try:
+            gone = self.connection_acknowledged and not await token_still_valid(self.context)
+        except Unavailable as exc:
+            error = as_graphql_error(exc).formatted
+            await self.send_message({"id": message["id"], "type": "error", "payload": error})  # type: ignore[typeddict-item]
+            return
+        if gone:
             await self.websocket.close(code=FORBIDDEN, reason=TOKEN_GONE)
             return
         await super().handle_start(message)

@@ -19,6 +19,7 @@ from core.settings import Settings
 from tests.api.conftest import Api, running_api
 from tests.api.test_programs_api import CREATE_PROGRAM, PROGRAM_VIEW, program_input
 from tests.faults.conftest import OwnServers, coach_token
+from tests.waiting import eventually
 
 VIEWER = "{ viewer { email } }"
 WATCH = "subscription($p: ID!) { programGenerationProgress(programId: $p) { total } }"
@@ -153,4 +154,65 @@ async def test_healthz_says_which_dependency_is_away_and_logs_why_once(
     assert "redis unavailable" in warnings[0] and "Connect" in warnings[0]  # the reason is logged
     assert "redis answers again" in warnings[1]
     assert len(records(logged, logging.DEBUG, "services.health")) == 2  # the later polls
+    assert records(logged, logging.ERROR) == []
+
+
+SUBSCRIBE = {"graphql-transport-ws": ("subscribe", "next"), "graphql-ws": ("start", "data")}
+
+
+async def next_message(ws: Any, operation_id: str) -> dict[str, Any]:
+    """The next message about ``operation_id`` (keep-alives and others skipped)."""
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if message.get("id") == operation_id:
+            return message  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("protocol", list(SUBSCRIBE))
+async def test_a_subscribe_whose_token_cannot_be_rechecked_is_unavailable_and_the_socket_stays(
+    own_servers: OwnServers,
+    own_database_url: str,
+    own_redis_url: str,
+    own_engine: AsyncEngine,
+    protocol: str,
+    logged: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import web.open_sockets
+
+    # Every subscribe reads the token afresh (not the digest read a moment before).
+    monkeypatch.setattr(web.open_sockets, "DIGEST_TTL_S", 0)
+    token = await coach_token(own_engine)
+    await own_engine.dispose()
+    start, data = SUBSCRIBE[protocol]
+    async with running_api(Settings(database_url=own_database_url, redis_url=own_redis_url)) as api:
+        created = await api.graphql(CREATE_PROGRAM, {"input": program_input(weeks=1, daysPerWeek=1)}, token)
+        program_id = created["data"]["createProgram"]["program"]["id"]
+        payload = {"query": WATCH, "variables": {"p": program_id}}
+        async with connect(api.ws_url, subprotocols=[protocol]) as ws:  # type: ignore[list-item]
+            await ws.send(
+                json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+            )
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await asyncio.to_thread(own_servers.postgres.stop)
+            try:
+                await ws.send(json.dumps({"id": "down", "type": start, "payload": payload}))
+                refused = await next_message(ws, "down")
+            finally:
+                await asyncio.to_thread(own_servers.postgres.start)
+            assert refused["type"] == "error", refused
+            [error] = refused["payload"] if isinstance(refused["payload"], list) else [refused["payload"]]
+            assert error["extensions"] == {"code": "UNAVAILABLE", "retryAfterSeconds": 2}
+
+            # The same socket subscribes again once PostgreSQL is back.
+            attempts = iter(range(1, 1_000))
+
+            async def answered() -> dict[str, Any] | None:
+                operation_id = f"back-{next(attempts)}"
+                await ws.send(json.dumps({"id": operation_id, "type": start, "payload": payload}))
+                message = await next_message(ws, operation_id)
+                return message if message["type"] == data else None
+
+            back = await eventually(answered, timeout=30, interval=0.2, what="a subscription answered")
+            assert back["payload"]["data"]["programGenerationProgress"]["total"] == 1
     assert records(logged, logging.ERROR) == []
