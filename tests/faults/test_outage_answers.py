@@ -216,3 +216,47 @@ async def test_a_subscribe_whose_token_cannot_be_rechecked_is_unavailable_and_th
             back = await eventually(answered, timeout=30, interval=0.2, what="a subscription answered")
             assert back["payload"]["data"]["programGenerationProgress"]["total"] == 1
     assert records(logged, logging.ERROR) == []
+
+
+async def test_every_door_but_healthz_answers_while_redis_is_down(
+    own_servers: OwnServers,
+    own_database_url: str,
+    own_redis_url: str,
+    own_engine: AsyncEngine,
+    logged: pytest.LogCaptureFixture,
+) -> None:
+    token = await coach_token(own_engine)
+    await own_engine.dispose()
+    auth = {"Authorization": f"Bearer {token}"}
+    async with running_api(Settings(database_url=own_database_url, redis_url=own_redis_url)) as api:
+        created = await api.graphql(CREATE_PROGRAM, {"input": program_input(weeks=1, daysPerWeek=1)}, token)
+        program_id = created["data"]["createProgram"]["program"]["id"]
+        await asyncio.to_thread(own_servers.redis.stop)
+        try:
+            viewer = await api.client.post("/graphql", json={"query": VIEWER}, headers=auth)
+            assert viewer.status_code == 200 and viewer.json()["data"]["viewer"]["email"]
+            view = await api.client.post(
+                "/graphql", json={"query": PROGRAM_VIEW, "variables": {"id": program_id}}, headers=auth
+            )
+            assert view.status_code == 200 and view.json()["data"]["program"]["id"] == program_id
+            another = await api.graphql(CREATE_PROGRAM, {"input": program_input(weeks=1)}, token)
+            assert another["data"]["createProgram"]["__typename"] == "CreateProgramSuccess"
+            rest = await api.client.post(
+                f"/programs/{program_id}/regenerate-sessions", headers=auth, json={"includeComplete": True}
+            )
+            assert rest.status_code == 200 and len(rest.json()["sessions"]) == 1
+
+            async with connect(api.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+                init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+                await ws.send(json.dumps(init))
+                assert json.loads(await ws.recv())["type"] == "connection_ack"
+                payload = {"query": WATCH, "variables": {"p": program_id}}
+                await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+                first = await next_message(ws, "1")
+                assert (
+                    first["type"] == "next"
+                    and first["payload"]["data"]["programGenerationProgress"]["total"] == 1
+                )
+        finally:
+            await asyncio.to_thread(own_servers.redis.start)
+    assert records(logged, logging.ERROR) == []
