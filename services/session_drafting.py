@@ -1,17 +1,18 @@
-"""Draft one session: pick movements for the slots of its focus, prescribe them, fit the minutes.
+"""Draft the exercises of one day: pick movements for the slots of its focus, prescribe them, fit them.
 
 Pure and deterministic: the same program, week, day and catalogue give the same draft in every
 process (seeds come from hashlib, never from ``hash()``), so a regeneration reproduces the plan.
+``services.week_planner`` drafts every day of a week this way and balances the week's volume;
+``draft_session`` there is what the generator calls.
 
 Variety without randomness at run time: the candidates of a pattern are shuffled once per
 program and role with a stable seed, and every slot walks that order (see ``movement_selection``),
 starting at its day's offset so the days of a week pick different movements where they can.
 - Main lifts then step ``block - 1``: fixed for a 4-week block, a new variation the next block.
-- Accessories step ``(block - 1) + (position in block) % 2``, i.e. A, B, A, (deload), B, C, B,
-  ...: consecutive loading weeks always differ and so does the same week of the next block (week
-  5 is never week 1 copied), which a fresh random choice per week would only make likely.
-- A deload week replays the week before with less volume and intensity (same movements), so its
-  volume is lower by construction.
+- Accessories step with every second loading week (``loading_week_ordinal // 2``): A, A, B,
+  (deload B), B, C, C, (deload C), ...: an accessory holds for 2-3 weeks and then changes
+  (Kassiano et al. 2022: rotating exercises every few weeks, not every session or week), and
+  the same week of the next block differs (week 5 is never week 1 copied).
 """
 
 from collections.abc import Sequence
@@ -25,15 +26,16 @@ from services.programming_rules import (
     Prescription,
     SlotRole,
     deload,
-    estimate_minutes,
     exercise_seconds,
     prescribe,
 )
 from services.session_templates import RESERVE_SLOTS, slots_for
-from services.training_splits import block_of, focus_variant, phase_for, week_in_block
+from services.training_splits import block_of, focus_variant, loading_week_ordinal, week_in_block
 
 MIN_EXERCISES = 3
 MAIN_LIFT_NOTE = "Main lift."
+ACCESSORY_HOLD_WEEKS = 2
+"""Loading weeks an accessory holds before the next one (a deload in between keeps it too)."""
 REST_FLOOR_SECONDS = 60
 """Rest is trimmed towards this (never below it, nor below what the rules gave) in short sessions."""
 
@@ -65,6 +67,8 @@ class DraftExercise:
     rest_seconds: int
     notes: str | None
     unilateral: bool = False  # reps are per side; counts twice in the time estimate
+    compound: bool = False
+    primary_muscles: tuple[str, ...] = ()  # as the catalogue lists them, first = most trained
 
     @property
     def is_main_lift(self) -> bool:
@@ -79,47 +83,22 @@ class SessionDraft:
     estimated_minutes: float
 
 
-def draft_session(
+def draft_day(
     params: ProgramParams,
     week_index: int,
     day_index: int,
     focus: Focus,
     phase: Phase,
     catalogue: Sequence[MovementSpec],
-) -> SessionDraft:
-    """Draft the session of 1-based ``week_index`` and ``day_index``; raise DraftError if impossible."""
-    if phase is not Phase.DELOAD:
-        exercises = _draft_loading(params, week_index, day_index, focus, phase, catalogue)
-    else:  # the week before, as fitted to the minutes, made lighter: fits and has less volume
-        base_week = max(1, week_index - 1)
-        base_phase = _loading_phase(params, base_week)
-        base = _draft_loading(params, base_week, day_index, focus, base_phase, catalogue)
-        exercises = tuple(_deloaded(ex) for ex in base)
-    return SessionDraft(focus, phase, exercises, estimate_minutes(exercises))
+    progression_week: int | None = None,
+) -> list[DraftExercise]:
+    """The exercises of a loading week's day, every slot of the template, in priority order (not
+    yet fitted to the minutes); raise DraftError when fewer than MIN_EXERCISES movements fit.
 
-
-def _loading_phase(params: ProgramParams, week_index: int) -> Phase:
-    """The phase a deload is based on; accumulation when the calendar gives no loading week."""
-    try:
-        phase = phase_for(week_index, params.weeks)
-    except ValueError:
-        return Phase.ACCUMULATION
-    return Phase.ACCUMULATION if phase is Phase.DELOAD else phase
-
-
-def _draft_loading(
-    params: ProgramParams,
-    week_index: int,
-    day_index: int,
-    focus: Focus,
-    phase: Phase,
-    catalogue: Sequence[MovementSpec],
-) -> tuple[DraftExercise, ...]:
-    """The exercises of a loading week, fitted to the session's minutes."""
+    ``progression_week`` overrides the week in block the prescriptions progress from."""
     by_pattern = candidates_by_pattern(catalogue, params.equipment, params.level)
-    block = block_of(week_index)
-    main_step = block - 1
-    accessory_step = block - 1 + (week_in_block(week_index) - 1) % 2
+    main_step = block_of(week_index) - 1
+    accessory_step = loading_week_ordinal(week_index) // ACCESSORY_HOLD_WEEKS
     slots = slots_for(focus, focus_variant(params.days_per_week, day_index, focus))
     used: set[str] = set()
     picks: list[tuple[SlotRole, MovementSpec]] = []
@@ -140,9 +119,8 @@ def _draft_loading(
             f"with equipment {sorted(e.value for e in params.equipment) or ['bodyweight']}; "
             f"need {MIN_EXERCISES}; patterns with no fitting movement: {', '.join(missing) or 'none'}"
         )
-    progression_week = week_in_block(week_index)
-    exercises = [_exercise(params.goal, role, phase, spec, progression_week) for role, spec in picks]
-    return tuple(_fit(exercises, params.minutes_per_session))
+    progression_week = progression_week or week_in_block(week_index)
+    return [_exercise(params.goal, role, phase, spec, progression_week) for role, spec in picks]
 
 
 def _exercise(goal: Goal, role: SlotRole, phase: Phase, spec: MovementSpec, week: int) -> DraftExercise:
@@ -165,6 +143,8 @@ def _exercise(goal: Goal, role: SlotRole, phase: Phase, spec: MovementSpec, week
         rest_seconds=p.rest_seconds,
         notes=" ".join(notes) or None,
         unilateral=spec.is_unilateral,
+        compound=spec.is_compound,
+        primary_muscles=spec.primary_muscles,
     )
 
 
@@ -174,7 +154,7 @@ def _is_hold(name: str) -> bool:
     return words[-1] in {"plank", "hold", "sit", "hang", "l-sit"} or "isometric" in words
 
 
-def _deloaded(ex: DraftExercise) -> DraftExercise:
+def deloaded(ex: DraftExercise) -> DraftExercise:
     p = deload(
         Prescription(ex.sets, ex.reps_min, ex.reps_max, ex.target_rpe, ex.target_percent_1rm, ex.rest_seconds)
     )
@@ -191,18 +171,19 @@ def _deloaded(ex: DraftExercise) -> DraftExercise:
     )
 
 
-def _fit(exercises: list[DraftExercise], minutes: int) -> list[DraftExercise]:
-    """Fit the time budget: drop lowest-priority exercises down to MIN_EXERCISES, then trim.
+def fit(exercises: list[DraftExercise], minutes: int, keep: int = MIN_EXERCISES) -> list[DraftExercise]:
+    """Fit the time budget: drop lowest-priority exercises down to ``keep``, then trim.
 
     Trimming keeps the session balanced: first sets down to 2 (the exercise with most sets first,
-    ties from the end), then rest towards REST_FLOOR_SECONDS, then sets down to 1.
+    ties from the end), then rest towards REST_FLOOR_SECONDS, then sets down to 1, then (a very
+    short session of high-rep or single-side work) the top of the rep ranges down to their bottom.
     """
     ex = list(exercises)
 
     def over() -> bool:
         return sum(exercise_seconds(e) for e in ex) > minutes * 60
 
-    while over() and len(ex) > MIN_EXERCISES:
+    while over() and len(ex) > keep:
         ex.pop()
     for floor in (2, None, 1):
         while over():
@@ -216,6 +197,11 @@ def _fit(exercises: list[DraftExercise], minutes: int) -> list[DraftExercise]:
                 if i is None:
                     break
                 ex[i] = replace(ex[i], sets=ex[i].sets - 1)
+    while over():
+        i = _argmax_last([e.reps_max if e.reps_max > e.reps_min else 0 for e in ex])
+        if i is None:
+            break
+        ex[i] = replace(ex[i], reps_max=ex[i].reps_max - 1)
     if over():
         raise DraftError(f"{len(ex)} exercises cannot fit into {minutes} minutes even at 1 set each")
     return ex

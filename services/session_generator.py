@@ -24,10 +24,11 @@ from services.movement_catalogue import MovementSpec, load_catalogue
 from services.movement_index import MovementIndexCache
 from services.outages import describe_error
 from services.programs import program_session_ids
-from services.session_drafting import ProgramParams, SessionDraft, draft_session
+from services.session_drafting import ProgramParams, SessionDraft
 from services.status_log import StatusChange
 from services.transient_errors import is_transient
 from services.unit_of_work import UnitOfWork
+from services.week_planner import draft_session
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,9 @@
 from collections.abc import Sequence
 
 from services.movement_catalogue import MovementSpec
-from services.session_drafting import ProgramParams, SessionDraft, draft_session
+from services.session_drafting import ProgramParams, SessionDraft
 from services.training_splits import phase_for, split_for
+from services.week_planner import draft_session
 
 
 def draft_program(params: ProgramParams, catalogue: Sequence[MovementSpec]) -> list[list[SessionDraft]]:

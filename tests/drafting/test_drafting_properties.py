@@ -88,7 +88,11 @@ def test_every_drafted_program_is_valid(catalogue_name: str, params: ProgramPara
 @given(params=programs(weeks=st.just(12)))
 def test_accessories_rotate_between_blocks(catalogue_name: str, params: ProgramParams) -> None:
     program = draft_program(params, catalogue_for(catalogue_name))
-    week_1, week_5 = program[0], program[4]
-    assert any(accessories(a) != accessories(b) for a, b in zip(week_1, week_5, strict=True))
-    # Consecutive loading weeks differ too: the plan is not one week copied.
-    assert any(accessories(a) != accessories(b) for a, b in zip(program[0], program[1], strict=True))
+    assert any(accessories(a) != accessories(b) for a, b in zip(program[0], program[4], strict=True))
+    # Accessories hold for two loading weeks, then change (Kassiano 2022: every 2-4 weeks, not
+    # every week; the A/B every week of before changed by design in issue 15).
+    # (Week 2 may lose one where its extra sets would pass a weekly volume cap.)
+    assert all(
+        set(accessories(b)) <= set(accessories(a)) for a, b in zip(program[0], program[1], strict=True)
+    )
+    assert any(set(accessories(b)) - set(accessories(a)) for a, b in zip(program[1], program[2], strict=True))

@@ -23,7 +23,7 @@ from services.errors import ProgramNotFound, SessionNotFound
 from services.movement_catalogue import load_catalogue
 from services.movement_index import MovementIndexCache
 from services.programs import program_session_ids
-from services.session_drafting import ProgramParams, draft_session
+from services.session_drafting import ProgramParams
 from services.session_generator import (
     MAX_MISSING_RATIO,
     generate_all_program_sessions,
@@ -32,6 +32,7 @@ from services.session_generator import (
 )
 from services.status_log import events_after, head_seq
 from services.unit_of_work import UnitOfWorkFactory
+from services.week_planner import draft_session
 from tests.chaos import install_exercise_trigger
 from tests.factories import make_program
 
