@@ -256,7 +256,7 @@ class Bench:
         async with httpx.AsyncClient(timeout=2) as http:
             while True:
                 try:
-                    if (await http.get(f"{self.base}/healthz")).status_code == 200:
+                    if (await http.get(f"{self.base}/readyz")).status_code == 200:
                         return
                 except httpx.TransportError:
                     pass

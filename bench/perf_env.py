@@ -108,7 +108,7 @@ class PerfEnv:
             try:
                 connection = await Connection.open(HOST, self.port)
                 try:
-                    status, _ = await connection.request(get_request(HOST, self.port, "/healthz"))
+                    status, _ = await connection.request(get_request(HOST, self.port, "/readyz"))
                 finally:
                     await connection.close()
                 if status == 200:

@@ -25,7 +25,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
             token = run_with_clients(urls, settings, lambda clients: prepare_demo(clients, data_dir))
         app = create_app(settings, urls, run_worker=urls.embedded or settings.serve_worker, demo_token=token)
         base = f"http://{settings.host}:{settings.port}"
-        print(f"liftplan serving on {base}/  (GraphiQL: {base}/graphql, health: {base}/healthz)", flush=True)
+        print(f"liftplan serving on {base}/  (GraphiQL: {base}/graphql, ready: {base}/readyz)", flush=True)
         if token:
             print(f"demo API token (admin, pre-filled in the page and GraphiQL): {token}", flush=True)
         # What exists by now lives as long as the process: kept out of the collector's full

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,3 +23,8 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+def head_revisions() -> frozenset[str]:
+    """The revisions the code's migrations end at (one, unless branches are left unmerged)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("")).get_heads())

@@ -1,6 +1,7 @@
-"""Liveness of the two things liftplan cannot work without: PostgreSQL and Redis.
+"""Readiness: the two things liftplan cannot work without, PostgreSQL and Redis, answer, and the
+database's schema is the one the code's migrations end at.
 
-The caller learns only whether each answers; why one does not goes to the log, once per outage.
+The caller learns only whether each is ready; why one is not goes to the log, once per outage.
 """
 
 import asyncio
@@ -24,10 +25,11 @@ class DependencyHealth:
     ok: bool
     latency_ms: float
     error: str | None = None  # for the log only: it may name hosts and ports
+    failure: str = "unavailable"  # the status a caller sees when not ok
 
     @property
     def status(self) -> str:
-        return "ok" if self.ok else "unavailable"
+        return "ok" if self.ok else self.failure
 
     def public(self) -> dict[str, object]:
         """What a caller may see (no reason: that is in the log)."""
@@ -56,23 +58,48 @@ async def check_redis(redis: Redis) -> DependencyHealth:
     return await _timed(redis.ping())
 
 
+async def check_migrations(engine: AsyncEngine, heads: frozenset[str]) -> DependencyHealth:
+    """ok when the database's ``alembic_version`` holds exactly ``heads``; ``behind`` when it
+    answers with other revisions (or none), ``unavailable`` when it does not answer."""
+    found: set[str] = set()
+
+    async def probe() -> None:
+        async with engine.connect() as connection:
+            if await connection.scalar(text("SELECT to_regclass('alembic_version') IS NOT NULL")):
+                found.update(await connection.scalars(text("SELECT version_num FROM alembic_version")))
+
+    health = await _timed(probe())
+    if health.ok and found != heads:
+        reason = f"database at {sorted(found) or 'no revision'}, the code's head is {sorted(heads)}"
+        return DependencyHealth(False, health.latency_ms, reason, failure="behind")
+    return health
+
+
 class HealthChecks:
-    """Both checks, logged as outages: one WARNING with the reason when a dependency starts
-    failing, DEBUG while it still fails, one WARNING when it answers again (``/healthz`` may be
+    """The readiness checks, logged as outages: one WARNING with the reason when a check starts
+    failing, DEBUG while it still fails, one WARNING when it passes again (``/readyz`` may be
     polled every second by anyone)."""
 
-    def __init__(self, engine: AsyncEngine, redis: Redis) -> None:
+    def __init__(self, engine: AsyncEngine, redis: Redis, heads: frozenset[str]) -> None:
         self._engine = engine
         self._redis = redis
+        self._heads = heads
         self._failing: set[str] = set()
 
     async def check(self) -> dict[str, DependencyHealth]:
-        results = {"database": await check_database(self._engine), "redis": await check_redis(self._redis)}
+        database = await check_database(self._engine)
+        results = {"database": database, "redis": await check_redis(self._redis)}
+        if database.ok:
+            results["migrations"] = await check_migrations(self._engine, self._heads)
+        else:  # one failure, logged once: the database's
+            results["migrations"] = DependencyHealth(False, 0.0, None)
         for name, health in results.items():
             self._log(name, health)
         return results
 
     def _log(self, name: str, health: DependencyHealth) -> None:
+        if health.error is None and not health.ok:
+            return
         if health.ok:
             if name in self._failing:
                 self._failing.discard(name)

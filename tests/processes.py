@@ -102,9 +102,9 @@ class ApiProcess(ServiceProcess):
             if not self.alive:
                 raise AssertionError(f"{self.name} exited:\n{self.log()[-3000:]}")
             try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                if httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
-        raise AssertionError(f"{self.name} not healthy in {timeout} s:\n{self.log()[-3000:]}")
+        raise AssertionError(f"{self.name} not ready in {timeout} s:\n{self.log()[-3000:]}")

@@ -13,13 +13,12 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from core.database import create_engine, create_session_factory
 from core.job_queue import ArqJobQueue
+from core.migrations import head_revisions
 from core.servers import ServerUrls
 from core.settings import Settings
 from jobs.worker import build_worker, stop_worker
@@ -35,6 +34,7 @@ from web.graphql_view import LiftplanGraphQL, group_context
 from web.live_groups import LiveGroups
 from web.open_sockets import OpenSockets
 from web.pages import Pages
+from web.probes import healthz, readyz
 from web.request_guard import GraphQLRequestGuard
 from web.response_cache import ResponseCache
 from web.rest import regenerate_sessions_route
@@ -57,19 +57,6 @@ class AppState(TypedDict):
     health: HealthChecks
 
 
-async def healthz(request: Request) -> JSONResponse:
-    """200 when PostgreSQL and Redis both answer, else 503; a status per dependency, no reason
-    (that is logged: an error text names hosts and ports)."""
-    results = await request.state.health.check()
-    healthy = all(health.ok for health in results.values())
-    body: dict[str, object] = {
-        "status": "ok" if healthy else "unavailable",
-        "checks": {name: health.status for name, health in results.items()},
-        **{name: health.public() for name, health in results.items()},
-    }
-    return JSONResponse(body, status_code=200 if healthy else 503)
-
-
 def bounded_pool(url: str, size: int) -> BlockingConnectionPool:
     """At most ``size`` connections; a caller waits (up to 5 s) for a free one."""
     return BlockingConnectionPool.from_url(url, max_connections=size, timeout=5)
@@ -87,6 +74,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
+        heads = await asyncio.to_thread(head_revisions)
         engine = create_engine(
             urls.database_url,
             pool_size=settings.db_pool_size,
@@ -141,7 +129,7 @@ def create_app(
                     per_user=settings.max_subscriptions_per_user,
                     per_process=settings.max_subscriptions_per_process,
                 ),
-                health=HealthChecks(engine, redis),
+                health=HealthChecks(engine, redis, heads),
             )
         finally:
             if worker is not None and worker_task is not None:
@@ -173,6 +161,7 @@ def create_app(
             Route("/programs/{program_id:int}", pages.page),
             Route("/programs/{program_id}/regenerate-sessions", regenerate_sessions_route, methods=["POST"]),
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

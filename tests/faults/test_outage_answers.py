@@ -1,6 +1,6 @@
 """What each door answers while PostgreSQL or Redis is stopped for real (servers these tests own),
 the app in this process under uvicorn so that its log is read record by record: a typed
-UNAVAILABLE with retry advice, never a plain-text 500, never an ERROR; ``/healthz`` says which
+UNAVAILABLE with retry advice, never a plain-text 500, never an ERROR; ``/readyz`` says which
 dependency is away and keeps the reason for the log."""
 
 import asyncio
@@ -107,9 +107,14 @@ async def test_every_request_while_postgresql_is_down_is_unavailable_with_retry_
             assert rest.status_code == 503 and rest.headers["retry-after"] == "2"
             assert rest.json()["error"]["code"] == "UNAVAILABLE"
 
-            health = await client.get("/healthz")
-            assert health.status_code == 503
-            assert health.json()["checks"] == {"database": "unavailable", "redis": "ok"}
+            ready = await client.get("/readyz")
+            assert ready.status_code == 503
+            assert ready.json()["checks"] == {
+                "database": "unavailable",
+                "redis": "ok",
+                "migrations": "unavailable",
+            }
+            assert (await client.get("/healthz")).status_code == 200  # alive all the same
 
             assert await socket_close_code(api, token) == 1013  # try again later, not 4403
         finally:
@@ -121,23 +126,31 @@ async def test_every_request_while_postgresql_is_down_is_unavailable_with_retry_
     assert records(logged, logging.ERROR) == [] and records(logged, logging.CRITICAL) == []
 
 
-async def test_healthz_says_which_dependency_is_away_and_logs_why_once(
+ALL_READY = {"database": "ok", "redis": "ok", "migrations": "ok"}
+
+
+async def test_readyz_says_which_dependency_is_away_and_logs_why_once(
     own_servers: OwnServers,
     own_database_url: str,
     own_redis_url: str,
     logged: pytest.LogCaptureFixture,
 ) -> None:
     async with running_api(Settings(database_url=own_database_url, redis_url=own_redis_url)) as api:
-        assert (await api.client.get("/healthz")).json()["checks"] == {"database": "ok", "redis": "ok"}
+        assert (await api.client.get("/readyz")).json()["checks"] == {
+            "database": "ok",
+            "redis": "ok",
+            "migrations": "ok",
+        }
         await asyncio.to_thread(own_servers.redis.stop)
         try:
             for _ in range(3):  # polled, as a load balancer would
-                response = await api.client.get("/healthz")
+                response = await api.client.get("/readyz")
                 assert response.status_code == 503
                 body = response.json()
                 assert body["status"] == "unavailable"
-                assert body["checks"] == {"database": "ok", "redis": "unavailable"}
+                assert body["checks"] == {"database": "ok", "redis": "unavailable", "migrations": "ok"}
                 assert body["redis"]["ok"] is False and body["database"]["ok"] is True
+                assert (await api.client.get("/healthz")).json() == {"status": "ok"}  # no dependencies
                 text = response.text
                 assert (
                     "Error" not in text
@@ -146,8 +159,12 @@ async def test_healthz_says_which_dependency_is_away_and_logs_why_once(
                 )
         finally:
             await asyncio.to_thread(own_servers.redis.start)
-        back = await api.client.get("/healthz")
-        assert back.status_code == 200 and back.json()["checks"] == {"database": "ok", "redis": "ok"}
+        back = await api.client.get("/readyz")
+        assert back.status_code == 200 and back.json()["checks"] == {
+            "database": "ok",
+            "redis": "ok",
+            "migrations": "ok",
+        }
 
     warnings = records(logged, logging.WARNING, "services.health")
     assert len(warnings) == 2, warnings  # once when it went, once when it came back
@@ -218,7 +235,7 @@ async def test_a_subscribe_whose_token_cannot_be_rechecked_is_unavailable_and_th
     assert records(logged, logging.ERROR) == []
 
 
-async def test_every_door_but_healthz_answers_while_redis_is_down(
+async def test_every_door_but_readyz_answers_while_redis_is_down(
     own_servers: OwnServers,
     own_database_url: str,
     own_redis_url: str,

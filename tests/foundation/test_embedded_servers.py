@@ -58,7 +58,7 @@ class Serve:
             if self.process.poll() is not None:
                 raise AssertionError(f"serve exited early:\n{self.log_path.read_text()}")
             try:
-                response = httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2)
+                response = httpx.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2)
                 if response.status_code == 200:
                     return response.json()
             except httpx.TransportError:
