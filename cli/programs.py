@@ -8,9 +8,10 @@ from rich.table import Table
 from cli.runtime import Factory, run_with_database
 from core.servers import provide_servers
 from core.settings import Settings
-from models import Movement, Program
+from models import Movement, PrescriptionKind, Program, SessionExercise
 from services import program_reads
 from services.errors import InvalidInput, ProgramNotFound
+from services.week_summary import SummaryRow, summarise
 
 
 def _intensity(exercise: object) -> str:
@@ -38,7 +39,7 @@ async def render(factory: Factory, program_id: int, weeks: set[int] | None, cons
     console.print(_title(program))
     for microcycle, sessions in zip(shown, sessions_per_week, strict=True):
         table = Table(title=f"Week {microcycle.index} ({microcycle.phase.value})")
-        for column in ("day", "focus", "status", "#", "movement", "sets x reps", "intensity", "rest"):
+        for column in ("day", "focus", "status", "#", "movement", "sets x work", "intensity", "rest"):
             table.add_column(column)
         for n, session in enumerate(sessions):
             if n:
@@ -57,12 +58,37 @@ async def render(factory: Factory, program_id: int, weeks: set[int] | None, cons
                     *head,
                     str(exercise.position),
                     movements[exercise.movement_id].name,
-                    f"{exercise.sets} x {exercise.reps_min}"
-                    + (f"-{exercise.reps_max}" if exercise.reps_max != exercise.reps_min else ""),
+                    _work(exercise),
                     _intensity(exercise),
                     f"{exercise.rest_seconds}s",
                 )
         console.print(table)
+        week_rows = [e for session in sessions for e in by_session[session.id]]
+        console.print(f"Week {microcycle.index}: {_summary(week_rows, movements)}")
+
+
+def _work(exercise: SessionExercise) -> str:
+    """ "4 x 8-10" for reps, "3 x 30 s" for a hold, "3 x 20 m" for a carry or crawl."""
+    if exercise.prescription_kind is PrescriptionKind.SECONDS:
+        return f"{exercise.sets} x {exercise.duration_seconds} s"
+    if exercise.prescription_kind is PrescriptionKind.DISTANCE:
+        return f"{exercise.sets} x {exercise.distance_meters} m"
+    top = f"-{exercise.reps_max}" if exercise.reps_max != exercise.reps_min else ""
+    return f"{exercise.sets} x {exercise.reps_min}{top}"
+
+
+def _summary(exercises: list[SessionExercise], movements: dict[int, Movement]) -> str:
+    rows = [
+        SummaryRow(
+            movements[e.movement_id].pattern,
+            movements[e.movement_id].primary_muscles,
+            e.sets,
+            e.target_rpe,
+            e.target_percent_1rm,
+        )
+        for e in exercises
+    ]
+    return summarise(rows).describe()
 
 
 def _check_weeks(weeks: set[int] | None, program: Program) -> None:

@@ -9,6 +9,7 @@ from models.enums import (
     Level,
     Pattern,
     Phase,
+    PrescriptionKind,
     Role,
 )
 from models.movements import Movement, MovementLibraryVersion
@@ -29,6 +30,7 @@ __all__ = [
     "MovementLibraryVersion",
     "Pattern",
     "Phase",
+    "PrescriptionKind",
     "Program",
     "Role",
     "Session",

@@ -44,6 +44,14 @@ class Phase(enum.Enum):
     DELOAD = "deload"
 
 
+class PrescriptionKind(enum.Enum):
+    """What a set asks for: repetitions, a hold of some seconds, or a distance covered."""
+
+    REPS = "reps"
+    SECONDS = "seconds"
+    DISTANCE = "distance"
+
+
 class Focus(enum.Enum):
     FULL_BODY = "full_body"
     UPPER = "upper"

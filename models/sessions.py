@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, created_at_column, text_enum, updated_at_column
-from models.enums import Focus, GenerationStatus
+from models.enums import Focus, GenerationStatus, PrescriptionKind
 
 generation_status_type = Enum(
     GenerationStatus, name="generation_status", values_callable=lambda ms: [m.value for m in ms]
@@ -51,6 +51,13 @@ class Session(Base):
     updated_at = updated_at_column()
 
 
+PRESCRIPTION_FIELDS_CHECK = (
+    "(prescription_kind = 'reps' AND duration_seconds IS NULL AND distance_meters IS NULL)"
+    " OR (prescription_kind = 'seconds' AND duration_seconds > 0 AND distance_meters IS NULL)"
+    " OR (prescription_kind = 'distance' AND distance_meters > 0 AND duration_seconds IS NULL)"
+)
+
+
 class SessionExercise(Base):
     """One prescribed exercise of a session, in order."""
 
@@ -59,6 +66,7 @@ class SessionExercise(Base):
         UniqueConstraint("session_id", "position", name="uq_session_exercises_session_position"),
         CheckConstraint("sets > 0", name="sets_positive"),
         CheckConstraint("reps_min > 0 AND reps_max >= reps_min", name="reps_range"),
+        CheckConstraint(PRESCRIPTION_FIELDS_CHECK, name="prescription_fields"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -73,3 +81,9 @@ class SessionExercise(Base):
     target_percent_1rm: Mapped[int | None] = mapped_column(Integer)
     rest_seconds: Mapped[int] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
+    # A hold or a carry is one rep (one hold, one trip) per set, with its seconds or meters here.
+    prescription_kind: Mapped[PrescriptionKind] = mapped_column(
+        text_enum(PrescriptionKind, 16), server_default="reps"
+    )
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    distance_meters: Mapped[int | None] = mapped_column(Integer)

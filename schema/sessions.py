@@ -11,7 +11,7 @@ from models import SessionExercise as SessionExerciseRow
 from resolvers import sessions as resolve
 from resolvers import subscriptions
 from resolvers.context import GraphQLInfo
-from schema.enums import Focus, GenerationStatus
+from schema.enums import Focus, GenerationStatus, PrescriptionKind
 from schema.errors import UserError, error_fields, subscription_error
 from schema.movements import Movement
 from services.errors import DomainError
@@ -27,6 +27,16 @@ class SessionExercise:
     target_percent_1rm: int | None = strawberry.field(description="Load as a percentage of one-rep max.")
     rest_seconds: int
     notes: str | None
+    duration_seconds: int | None = strawberry.field(
+        description="Seconds to hold per set when prescriptionKind is SECONDS, else null."
+    )
+    distance_meters: int | None = strawberry.field(
+        description="Meters to cover per set when prescriptionKind is DISTANCE, else null."
+    )
+
+    @strawberry.field(description="Whether a set is counted in reps, held for seconds or covers a distance.")
+    def prescription_kind(self: SessionExerciseRow) -> PrescriptionKind:  # type: ignore[misc]
+        return PrescriptionKind(self.prescription_kind.value)
 
     @strawberry.field(description="Target effort (rate of perceived exertion, 1-10).")
     def target_rpe(self: SessionExerciseRow) -> float | None:  # type: ignore[misc]

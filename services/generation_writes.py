@@ -64,16 +64,19 @@ _COMPLETE = text(
     """
     WITH written AS (
         INSERT INTO session_exercises (session_id, position, movement_id, sets, reps_min, reps_max,
-                                       target_rpe, target_percent_1rm, rest_seconds, notes)
+                                       target_rpe, target_percent_1rm, rest_seconds, notes,
+                                       prescription_kind, duration_seconds, distance_meters)
         SELECT :session_id, e.position, e.movement_id, e.sets, e.reps_min, e.reps_max,
-               e.target_rpe, e.target_percent_1rm, e.rest_seconds, e.notes
+               e.target_rpe, e.target_percent_1rm, e.rest_seconds, e.notes,
+               e.prescription_kind, e.duration_seconds, e.distance_meters
         FROM unnest(
             CAST(:positions AS integer[]), CAST(:movement_ids AS bigint[]), CAST(:sets AS integer[]),
             CAST(:reps_min AS integer[]), CAST(:reps_max AS integer[]), CAST(:target_rpe AS numeric[]),
             CAST(:target_percent_1rm AS integer[]), CAST(:rest_seconds AS integer[]),
-            CAST(:notes AS text[])
+            CAST(:notes AS text[]), CAST(:prescription_kind AS varchar[]),
+            CAST(:duration_seconds AS integer[]), CAST(:distance_meters AS integer[])
         ) AS e(position, movement_id, sets, reps_min, reps_max, target_rpe, target_percent_1rm,
-               rest_seconds, notes)
+               rest_seconds, notes, prescription_kind, duration_seconds, distance_meters)
     )
     UPDATE sessions
     SET generation_status = 'COMPLETE', generation_error = NULL, generated_at = now(), updated_at = now()
@@ -184,6 +187,9 @@ def _exercise_columns(session_id: int, exercises: Sequence[tuple[DraftExercise, 
         "target_percent_1rm": [e.target_percent_1rm for e, _ in exercises],
         "rest_seconds": [e.rest_seconds for e, _ in exercises],
         "notes": [e.notes for e, _ in exercises],
+        "prescription_kind": [e.kind.value for e, _ in exercises],
+        "duration_seconds": [e.duration_seconds for e, _ in exercises],
+        "distance_meters": [e.distance_meters for e, _ in exercises],
     }
 
 

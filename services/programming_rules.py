@@ -156,10 +156,29 @@ def round_rest(seconds: float) -> int:
     return int(round(seconds / 15) * 15)
 
 
+# Holds and carries: seconds or meters per set by goal; each later week of a block adds a step.
+_HOLD_SECONDS = {Goal.STRENGTH: 20, Goal.HYPERTROPHY: 30, Goal.GENERAL_FITNESS: 30, Goal.ENDURANCE: 45}
+_CARRY_METERS = {Goal.STRENGTH: 20, Goal.HYPERTROPHY: 30, Goal.GENERAL_FITNESS: 30, Goal.ENDURANCE: 40}
+HOLD_STEP_SECONDS = 5
+CARRY_STEP_METERS = 5
+
+
+def hold_seconds(goal: Goal, week_in_block: int = 1) -> int:
+    """Seconds per set of an isometric hold (a plank, a wall sit)."""
+    return _HOLD_SECONDS[goal] + HOLD_STEP_SECONDS * (week_in_block - 1)
+
+
+def carry_meters(goal: Goal, week_in_block: int = 1) -> int:
+    """Meters per set of a carry, crawl or walk."""
+    return _CARRY_METERS[goal] + CARRY_STEP_METERS * (week_in_block - 1)
+
+
 # --- duration -----------------------------------------------------------------------------------
 
 SECONDS_PER_REP = 4
 """A controlled rep (about 2 s down, 1 s up, 1 s at the turn-arounds)."""
+SECONDS_PER_METER = 1.5
+"""A loaded carry or a crawl, turns included."""
 SETUP_SECONDS_PER_EXERCISE = 120
 """Per exercise: set up the station, load it, one or two ramp-up sets, walk to the next one."""
 
@@ -181,13 +200,21 @@ class Timed(Protocol):
 
 
 def exercise_seconds(ex: Timed) -> int:
-    """sets x (reps x seconds per rep + rest) + set-up; the top of the rep range, to be safe.
+    """sets x (work + rest) + set-up; work is the top of the rep range at SECONDS_PER_REP, or the
+    hold's seconds (``duration_seconds``), or the distance at SECONDS_PER_METER.
 
-    The rest after the last set counts too: it is the walk to the next exercise. Reps of a
-    unilateral movement are per side, so its working time counts twice.
+    The rest after the last set counts too: it is the walk to the next exercise. Work of a
+    unilateral movement is per side, so it counts twice.
     """
-    rep_seconds = ex.reps_max * SECONDS_PER_REP * (2 if ex.unilateral else 1)
-    return ex.sets * (rep_seconds + ex.rest_seconds) + SETUP_SECONDS_PER_EXERCISE
+    duration = getattr(ex, "duration_seconds", None)
+    distance = getattr(ex, "distance_meters", None)
+    if duration is not None:
+        work = duration
+    elif distance is not None:
+        work = round(distance * SECONDS_PER_METER)
+    else:
+        work = ex.reps_max * SECONDS_PER_REP
+    return ex.sets * (work * (2 if ex.unilateral else 1) + ex.rest_seconds) + SETUP_SECONDS_PER_EXERCISE
 
 
 def estimate_minutes(exercises: Iterable[Timed]) -> float:

@@ -19,14 +19,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from models.enums import Equipment, Focus, Goal, Level, Pattern, Phase
+from models.enums import Equipment, Focus, Goal, Level, Pattern, Phase, PrescriptionKind
 from services.movement_catalogue import MovementSpec
 from services.movement_selection import LOADED_EQUIPMENT, candidates_by_pattern, choose
+from services.prescription_kinds import prescription_kind
 from services.programming_rules import (
+    DELOAD_VOLUME_FACTOR,
     Prescription,
     SlotRole,
+    carry_meters,
     deload,
     exercise_seconds,
+    hold_seconds,
     prescribe,
 )
 from services.session_templates import RESERVE_SLOTS, slots_for
@@ -69,6 +73,9 @@ class DraftExercise:
     unilateral: bool = False  # reps are per side; counts twice in the time estimate
     compound: bool = False
     primary_muscles: tuple[str, ...] = ()  # as the catalogue lists them, first = most trained
+    kind: PrescriptionKind = PrescriptionKind.REPS
+    duration_seconds: int | None = None  # a hold's seconds per set (kind SECONDS; reps are 1)
+    distance_meters: int | None = None  # a carry's or crawl's meters per set (kind DISTANCE; reps are 1)
 
     @property
     def is_main_lift(self) -> bool:
@@ -125,19 +132,23 @@ def draft_day(
 
 def _exercise(goal: Goal, role: SlotRole, phase: Phase, spec: MovementSpec, week: int) -> DraftExercise:
     p = prescribe(goal, role, phase, loaded=bool(spec.equipment & LOADED_EQUIPMENT), week_in_block=week)
+    kind = prescription_kind(spec.pattern, spec.name)
     notes = [MAIN_LIFT_NOTE] if role is SlotRole.MAIN else []
     if spec.is_unilateral:
-        notes.append("Reps per side.")
-    if spec.pattern is Pattern.CARRY:
-        notes.append("Carry: about 3 s of walking per prescribed rep.")
-    elif _is_hold(spec.name):
-        notes.append("Hold: about 3 s per prescribed rep.")
+        notes.append("Per side.")
+    reps_min, reps_max, duration, distance = p.reps_min, p.reps_max, None, None
+    if kind is PrescriptionKind.SECONDS:  # one hold per set
+        reps_min = reps_max = 1
+        duration = hold_seconds(goal, week)
+    elif kind is PrescriptionKind.DISTANCE:  # one trip per set
+        reps_min = reps_max = 1
+        distance = carry_meters(goal, week)
     return DraftExercise(
         movement_name=spec.name,
         pattern=spec.pattern,
         sets=p.sets,
-        reps_min=p.reps_min,
-        reps_max=p.reps_max,
+        reps_min=reps_min,
+        reps_max=reps_max,
         target_rpe=p.target_rpe,
         target_percent_1rm=p.target_percent_1rm,
         rest_seconds=p.rest_seconds,
@@ -145,13 +156,10 @@ def _exercise(goal: Goal, role: SlotRole, phase: Phase, spec: MovementSpec, week
         unilateral=spec.is_unilateral,
         compound=spec.is_compound,
         primary_muscles=spec.primary_muscles,
+        kind=kind,
+        duration_seconds=duration,
+        distance_meters=distance,
     )
-
-
-def _is_hold(name: str) -> bool:
-    """Isometric movements (planks, holds, wall sits, hangs) are done for time, not reps."""
-    words = name.lower().split()
-    return words[-1] in {"plank", "hold", "sit", "hang", "l-sit"} or "isometric" in words
 
 
 def deloaded(ex: DraftExercise) -> DraftExercise:
@@ -159,8 +167,11 @@ def deloaded(ex: DraftExercise) -> DraftExercise:
         Prescription(ex.sets, ex.reps_min, ex.reps_max, ex.target_rpe, ex.target_percent_1rm, ex.rest_seconds)
     )
     note = "Deload: lighter, crisp reps."
+    single = ex.sets == 1 and ex.kind is not PrescriptionKind.REPS  # a single hold or trip gets shorter
     return replace(
         ex,
+        duration_seconds=_shorter(ex.duration_seconds) if single else ex.duration_seconds,
+        distance_meters=_shorter(ex.distance_meters) if single else ex.distance_meters,
         sets=p.sets,
         reps_min=p.reps_min,
         reps_max=p.reps_max,
@@ -169,6 +180,10 @@ def deloaded(ex: DraftExercise) -> DraftExercise:
         rest_seconds=p.rest_seconds,
         notes=f"{ex.notes} {note}" if ex.notes else note,
     )
+
+
+def _shorter(amount: int | None) -> int | None:
+    return None if amount is None else max(1, round(amount * DELOAD_VOLUME_FACTOR))
 
 
 def fit(exercises: list[DraftExercise], minutes: int, keep: int = MIN_EXERCISES) -> list[DraftExercise]:

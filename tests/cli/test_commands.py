@@ -67,6 +67,10 @@ async def test_show_program_prints_each_week_as_a_table(
     assert f"Program {program_id}: Table test" in shown.stdout
     assert "Week 2 (" in shown.stdout and "Week 1 (" not in shown.stdout
     assert shown.stdout.count("COMPLETE") == 3
+    # The week's summary for a coach (issue 15): sets per major muscle, push:pull, intensity.
+    summary = " ".join(shown.stdout.split())
+    assert "Week 2: sets per muscle: chest" in summary and "push:pull" in summary
+    assert "average intensity:" in summary
     missing = main_py(database_url, redis_url, "show-program", "999999")
     assert missing.returncode == 2 and "program 999999 does not exist" in missing.stderr
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from models.enums import Equipment, Focus, Goal, Level, Pattern, Phase
+from models.enums import Equipment, Focus, Goal, Level, Pattern, Phase, PrescriptionKind
 from services.movement_selection import stable_seed
+from services.prescription_kinds import prescription_kind
 from services.programming_rules import SlotRole
 from services.session_drafting import (
     MIN_EXERCISES,
@@ -126,9 +127,9 @@ def test_slots_without_candidates_are_skipped_and_reserves_top_up_to_three() -> 
     # The pull template finds only the row and the plank; the reserve adds a hinge, not a squat;
     # compound movements come before isolation work (issue 15).
     assert names == ["Row", "Good Morning", "Plank"]
-    assert next(ex for ex in draft.exercises if ex.movement_name == "Plank").notes == (
-        "Hold: about 3 s per prescribed rep."
-    )
+    plank = next(ex for ex in draft.exercises if ex.movement_name == "Plank")
+    assert plank.kind is PrescriptionKind.SECONDS and plank.duration_seconds == 30  # hypertrophy, week 1
+    assert plank.reps_min == plank.reps_max == 1 and plank.distance_meters is None
 
 
 def test_too_thin_a_catalogue_is_a_typed_error_naming_the_gaps() -> None:
@@ -227,3 +228,26 @@ def test_a_list_catalogue_drafts_like_the_tuple() -> None:
     as_tuple = draft_session(params(), 5, 1, Focus.UPPER, Phase.INTENSIFICATION, SYNTHETIC)
     as_list = draft_session(params(), 5, 1, Focus.UPPER, Phase.INTENSIFICATION, list(SYNTHETIC))
     assert as_tuple == as_list
+
+
+def test_holds_are_prescribed_in_seconds_and_carries_in_meters() -> None:
+    catalogue = (
+        spec("Wall Sit", Pattern.QUADS, compound=False),
+        spec("Bear Crawl", Pattern.CORE, compound=False),
+        spec("Farmer's Carry", Pattern.CARRY, frozenset({Equipment.DUMBBELL})),
+        spec("Wall Walk", Pattern.VERTICAL_PUSH),
+    )
+    kinds = {s.name: prescription_kind(s.pattern, s.name) for s in catalogue}
+    assert kinds == {
+        "Wall Sit": PrescriptionKind.SECONDS,
+        "Bear Crawl": PrescriptionKind.DISTANCE,
+        "Farmer's Carry": PrescriptionKind.DISTANCE,
+        "Wall Walk": PrescriptionKind.REPS,
+    }
+    program = draft_program(params(goal=Goal.STRENGTH, days_per_week=1, weeks=2), catalogue)
+    by_week = [{ex.movement_name: ex for ex in week[0].exercises} for week in program]
+    for week, exercises in enumerate(by_week, start=1):
+        carry = exercises["Farmer's Carry"]
+        assert carry.kind is PrescriptionKind.DISTANCE and carry.reps_max == 1
+        assert carry.distance_meters == 20 + 5 * (week - 1) and carry.duration_seconds is None
+    assert by_week[0]["Wall Walk"].duration_seconds is None and by_week[0]["Wall Walk"].reps_max > 1
