@@ -73,6 +73,10 @@ class ArqJobQueue:
             added = await pipe.execute()
         return [session_id for session_id, new in zip(ids, added, strict=True) if new]
 
+    async def depth(self) -> int:
+        """Jobs waiting in arq's queue (its sorted set), deferred retries included."""
+        return int(await self.pool.zcard(default_queue_name))
+
     async def job_states(self, session_ids: Sequence[int]) -> dict[int, JobState]:
         """What Redis knows right now about each session's generation job."""
         if not session_ids:

@@ -65,6 +65,15 @@ class Settings(BaseSettings):
         description="PostgreSQL ends a transaction left idle this long (a frozen process's locks).",
     )
 
+    # Operating (see README, "Operating liftplan").
+    worker_metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="Each worker serves /metrics on this port; 0 turns it off."
+    )
+    worker_metrics_host: str = Field(default="127.0.0.1", description="Where a worker's /metrics listens.")
+    metrics_max_operations: int = Field(
+        default=50, ge=1, description="Operation names labelled in /metrics; later ones count as 'other'."
+    )
+
     # Status events (see README, "Jobs and status events").
     status_events_retention_s: float = Field(
         default=7 * 86_400,

@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 
 from core.job_queue import ArqJobQueue
@@ -98,6 +99,7 @@ class Reconciler:
         self._token = uuid.uuid4().hex
         self._task: asyncio.Task[None] | None = None
         self.runs = 0
+        self.actions: Counter[str] = Counter()  # requeued, released, failed: since start (/metrics)
         outages.database.on_recovery(self.wake)
         outages.redis.on_recovery(self.wake)
 
@@ -131,7 +133,10 @@ class Reconciler:
             try:
                 if not woken and not await self._my_turn():
                     continue
-                await reconcile_sessions(self._units, self._queue, self._settings)
+                report = await reconcile_sessions(self._units, self._queue, self._settings)
+                self.actions.update(
+                    requeued=len(report.requeued), released=len(report.released), failed=len(report.failed)
+                )
                 async with self._units() as uow:
                     pruned = await prune_events(
                         uow.db, dt.timedelta(seconds=self._settings.status_events_retention_s)

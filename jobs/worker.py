@@ -20,6 +20,7 @@ from core.database import create_engine, create_session_factory
 from core.job_queue import GENERATE_SESSION, ArqJobQueue
 from core.settings import Settings
 from jobs.generation import STOPPING, GenerationContext, generate_session
+from jobs.metrics import WorkerMetrics, metered, serve_metrics
 from jobs.reconciler import Reconciler
 from services.movement_catalogue import load_catalogue
 from services.movement_index import MovementIndexCache
@@ -108,7 +109,12 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     queue = ArqJobQueue(pool)
     units = UnitOfWorkFactory(factory, relay=relay, queue=queue, queue_outage=outages.redis)
     reconciler = Reconciler(units, queue, settings, outages)
-    ctx.update(engine=engine, relay=relay, reconciler=reconciler, units=units, queue=queue)
+    metrics = WorkerMetrics(units=units, relay=relay, queue=queue, reconciler=reconciler)
+    ctx.update(engine=engine, relay=relay, reconciler=reconciler, units=units, queue=queue, metrics=metrics)
+    if settings.worker_metrics_port:
+        ctx["metrics_server"] = await serve_metrics(
+            metrics, settings.worker_metrics_host, settings.worker_metrics_port
+        )
     ctx["generation"] = GenerationContext(settings, units, pool, outages, catalogue, MovementIndexCache())
     relay.start()
     if not ctx["burst"]:
@@ -116,6 +122,9 @@ async def on_startup(ctx: dict[str, Any]) -> None:
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
+    server: asyncio.Server | None = ctx.get("metrics_server")
+    if server is not None:
+        server.close()
     reconciler: Reconciler | None = ctx.get("reconciler")
     if reconciler is not None:
         await reconciler.stop()
@@ -143,7 +152,7 @@ def build_worker(
     worker = SupervisedWorker(
         functions=[
             func(
-                generate_session,
+                metered(generate_session),
                 name=GENERATE_SESSION,
                 keep_result=0,
                 timeout=settings.job_timeout_s,

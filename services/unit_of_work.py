@@ -13,7 +13,7 @@ reconciler enqueues every unfinished session that has no job.
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -82,6 +82,7 @@ class UnitOfWork:
 
     async def _after_commit(self) -> None:
         wiring = self._wiring
+        wiring.counts.events_written += len(self.events)
         if self.events and wiring.relay is not None:
             wiring.relay.wake()
         if not self._jobs or wiring.queue is None:
@@ -100,6 +101,13 @@ class UnitOfWork:
                 wiring.queue_outage.recovered()
 
 
+@dataclass
+class UnitCounts:
+    """What this process's units of work did since it started (read by ``/metrics``)."""
+
+    events_written: int = 0
+
+
 @dataclass(frozen=True)
 class UnitOfWorkFactory:
     """Builds units of work sharing one process's database, relay and job queue (either may be
@@ -109,6 +117,7 @@ class UnitOfWorkFactory:
     relay: EventRelay | None = None
     queue: JobQueue | None = None
     queue_outage: Outage | None = None
+    counts: UnitCounts = field(default_factory=UnitCounts, compare=False)
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self)

@@ -32,6 +32,7 @@ from services.subscription_limits import SubscriptionLimiter
 from services.unit_of_work import UnitOfWorkFactory
 from web.graphql_view import LiftplanGraphQL, group_context
 from web.live_groups import LiveGroups
+from web.metrics import ApiMetrics, metrics_route
 from web.open_sockets import OpenSockets
 from web.pages import Pages
 from web.probes import healthz, readyz
@@ -55,6 +56,7 @@ class AppState(TypedDict):
     live: LiveGroups
     subscriptions: SubscriptionLimiter
     health: HealthChecks
+    metrics: ApiMetrics
 
 
 def bounded_pool(url: str, size: int) -> BlockingConnectionPool:
@@ -113,6 +115,8 @@ def create_app(
             worker = build_worker(settings, urls.database_url, urls.redis_url, handle_signals=False)
             worker_task = asyncio.create_task(worker.async_run(), name="arq-worker")
         try:
+            queue = ArqJobQueue(arq)
+            units = UnitOfWorkFactory(factory, relay=relay, queue=queue, queue_outage=outages.redis)
             yield AppState(
                 settings=settings,
                 engine=engine,
@@ -120,9 +124,7 @@ def create_app(
                 redis=redis,
                 arq=arq,
                 hub=hub,
-                units=UnitOfWorkFactory(
-                    factory, relay=relay, queue=ArqJobQueue(arq), queue_outage=outages.redis
-                ),
+                units=units,
                 sockets=sockets,
                 live=live,
                 subscriptions=SubscriptionLimiter(
@@ -130,6 +132,15 @@ def create_app(
                     per_process=settings.max_subscriptions_per_process,
                 ),
                 health=HealthChecks(engine, redis, heads),
+                metrics=ApiMetrics(
+                    factory=factory,
+                    units=units,
+                    relay=relay,
+                    queue=queue,
+                    sockets=sockets,
+                    live=live,
+                    max_operations=settings.metrics_max_operations,
+                ),
             )
         finally:
             if worker is not None and worker_task is not None:
@@ -162,6 +173,7 @@ def create_app(
             Route("/programs/{program_id}/regenerate-sessions", regenerate_sessions_route, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_route),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

@@ -205,6 +205,11 @@ class LiveGroups:
         self.idle_memory = IdleMemoryRelease(IDLE_RELEASE_S)
 
     @property
+    def subscriptions(self) -> int:
+        """Live subscriptions of this process, every group's members."""
+        return sum(len(group.members) for group in self.groups.values())
+
+    @property
     def executions(self) -> int:
         return sum(group.executions for group in self.groups.values())
 

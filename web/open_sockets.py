@@ -61,6 +61,11 @@ class OpenSockets:
         self._digests: dict[int, _Digest] = {}
         self._task: asyncio.Task[None] | None = None
 
+    @property
+    def count(self) -> int:
+        """Open WebSockets of this process."""
+        return len(self._sockets)
+
     def open(self, address: str, close: Close) -> OpenSocket | None:
         """Count a new socket from ``address``; None when that address has too many already."""
         if self._by_address[address] >= self.per_address:
