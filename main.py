@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser, commands = build_parser()
     args = parser.parse_args(argv)
     settings = get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.liftplan_log_format, settings.third_party_log_level)
     try:
         return commands[args.command](settings, args)
     except DataDirInUse as exc:

@@ -3,6 +3,7 @@
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,7 +27,13 @@ class Settings(BaseSettings):
         default=Path(".liftplan"), description="Where embedded PostgreSQL and Redis keep their data."
     )
     liftplan_env: Environment = Environment.DEVELOPMENT
-    log_level: str = "INFO"
+    log_level: str = Field(default="INFO", description="liftplan's own loggers.")
+    liftplan_log_format: Literal["text", "json"] = Field(
+        default="text", description="text: one readable line per record; json: one JSON object per line."
+    )
+    third_party_log_level: str = Field(
+        default="WARNING", description="arq, uvicorn, strawberry and other libraries' loggers."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     db_pool_size: int = Field(default=10, ge=1, le=200)
@@ -136,7 +143,7 @@ class Settings(BaseSettings):
         default=2_000, ge=1, description="Most cached program-view responses per API process."
     )
 
-    @field_validator("log_level")
+    @field_validator("log_level", "third_party_log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
         value = value.upper()

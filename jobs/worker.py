@@ -20,6 +20,7 @@ from core.database import create_engine, create_session_factory
 from core.job_queue import GENERATE_SESSION, ArqJobQueue
 from core.settings import Settings
 from jobs.generation import STOPPING, GenerationContext, generate_session
+from jobs.job_logging import in_log_context
 from jobs.metrics import WorkerMetrics, metered, serve_metrics
 from jobs.reconciler import Reconciler
 from services.movement_catalogue import load_catalogue
@@ -119,6 +120,7 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     relay.start()
     if not ctx["burst"]:
         reconciler.start()
+    log.info("worker ready: up to %d jobs at once", settings.worker_max_jobs)
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
@@ -152,7 +154,7 @@ def build_worker(
     worker = SupervisedWorker(
         functions=[
             func(
-                metered(generate_session),
+                in_log_context(metered(generate_session)),
                 name=GENERATE_SESSION,
                 keep_result=0,
                 timeout=settings.job_timeout_s,

@@ -37,6 +37,7 @@ from web.open_sockets import OpenSockets
 from web.pages import Pages
 from web.probes import healthz, readyz
 from web.request_guard import GraphQLRequestGuard
+from web.request_ids import RequestIds
 from web.response_cache import ResponseCache
 from web.rest import regenerate_sessions_route
 
@@ -179,11 +180,12 @@ def create_app(
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            Middleware(RequestIds),
             Middleware(
                 GraphQLRequestGuard,
                 max_body_bytes=settings.max_body_bytes,
                 max_tokens=settings.max_query_tokens,
-            )
+            ),
         ],
         lifespan=lifespan,
     )
