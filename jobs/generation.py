@@ -94,9 +94,8 @@ async def _generate(gen: GenerationContext, session_id: int, job_try: int) -> st
     settings = gen.settings
     try:
         async with asyncio.timeout(settings.generation_timeout_s):
-            outcome = await populate_session_by_id(
-                gen.units, session_id, catalogue=gen.catalogue, movements=gen.movements
-            )
+            # Drafted from the library in PostgreSQL (gen.movements, per version), not the YAML.
+            outcome = await populate_session_by_id(gen.units, session_id, movements=gen.movements)
     except NotFound as exc:
         # Deleted since it was enqueued: nothing to record, nothing to retry.
         log.warning("generate_session(%d): %s", session_id, exc)

@@ -31,7 +31,7 @@ _CLAIM = text(
       AND m.id = s.microcycle_id AND p.id = s.program_id
     RETURNING s.program_id, s.microcycle_id, s.generation_attempts, s.day_index, s.focus,
               m.index, m.phase, p.goal, p.level, p.days_per_week, p.weeks, p.minutes_per_session,
-              p.equipment
+              p.equipment, (SELECT version FROM movement_library_version WHERE id = 1)
     """
 )
 
@@ -113,6 +113,7 @@ class Claimed:
     weeks: int
     minutes_per_session: int
     equipment: frozenset[Equipment]
+    library_version: int  # the movement library's, for drafting from it
 
 
 async def claim_session(db: AsyncSession, session_id: int) -> Claimed | GenerationStatus:
@@ -121,7 +122,7 @@ async def claim_session(db: AsyncSession, session_id: int) -> Claimed | Generati
     row = (await db.execute(_CLAIM, {"session_id": session_id})).first()
     if row is not None:
         (program_id, microcycle_id, attempt, day, focus, week, phase, goal, level, days, weeks, minutes,
-         equipment) = row  # fmt: skip
+         equipment, library_version) = row  # fmt: skip
         return Claimed(
             program_id,
             microcycle_id,
@@ -136,6 +137,7 @@ async def claim_session(db: AsyncSession, session_id: int) -> Claimed | Generati
             weeks,
             minutes,
             frozenset(Equipment(e) for e in equipment),
+            int(library_version),
         )
     why = (await db.execute(_WHY_NOT_CLAIMED, {"session_id": session_id})).first()
     if why is None:

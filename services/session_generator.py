@@ -20,7 +20,7 @@ from sqlalchemy import select
 from models import Focus, GenerationStatus, Phase, Session
 from services.errors import SessionNotFound
 from services.generation_writes import claim_session, lock_and_clear, write_exercises_and_complete
-from services.movement_catalogue import MovementSpec, load_catalogue
+from services.movement_catalogue import MovementSpec
 from services.movement_index import MovementIndexCache
 from services.outages import describe_error
 from services.programs import program_session_ids
@@ -76,6 +76,7 @@ class _Context:
     focus: Focus
     phase: Phase
     params: ProgramParams
+    library_version: int
 
 
 def too_many_missing(missing: int, drafted: int) -> bool:
@@ -110,6 +111,7 @@ async def start_generation(uow: UnitOfWork, session_id: int) -> _Context | Gener
         focus=claimed.focus,
         phase=claimed.phase,
         params=params,
+        library_version=claimed.library_version,
     )
 
 
@@ -180,19 +182,23 @@ async def populate_session_by_id(
     and re-raises transient errors (database or Redis unreachable) with the session left
     IN_PROGRESS, for the caller to retry. Permanent failures are recorded as FAILED and returned.
     ``movements`` is the process's index of the library (a worker keeps one for all its jobs);
-    without it the library is loaded for this call.
+    without it the library is loaded for this call. The session is drafted from that library at
+    the version read when it was claimed, unless ``catalogue`` is given (tests draft from a fixed
+    one).
     """
+    movements = movements or MovementIndexCache()
     async with units() as uow:
         started = await start_generation(uow, session_id)
+        if not isinstance(started, GenerationStatus) and catalogue is None:
+            catalogue = (await movements.library_at(uow.db, started.library_version)).catalogue
     if isinstance(started, GenerationStatus):
         return GenerationOutcome(session_id, started, skipped=f"already {started.value}")
     ctx = started
     try:
-        draft = draft_session(
-            ctx.params, ctx.week_index, ctx.day_index, ctx.focus, ctx.phase, catalogue or load_catalogue()
-        )
+        library = catalogue if catalogue is not None else ()
+        draft = draft_session(ctx.params, ctx.week_index, ctx.day_index, ctx.focus, ctx.phase, library)
         async with units() as uow:
-            missing = await complete_generation(uow, ctx, draft, movements or MovementIndexCache())
+            missing = await complete_generation(uow, ctx, draft, movements)
     except Exception as exc:
         if is_transient(exc):
             raise
@@ -227,11 +233,12 @@ async def generate_all_program_sessions(
     program_id: int,
     *,
     catalogue: Sequence[MovementSpec] | None = None,
+    movements: MovementIndexCache | None = None,
 ) -> list[GenerationOutcome]:
     """Generate every session of every microcycle (not only the active one), in calendar order."""
     async with units() as uow:
         session_ids = await program_session_ids(uow.db, program_id)
-    movements = MovementIndexCache()
+    movements = movements or MovementIndexCache()
     return [
         await populate_session_by_id(units, session_id, catalogue=catalogue, movements=movements)
         for session_id in session_ids
