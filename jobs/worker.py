@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 # Far above any real number of tries: retries are bounded by time (jobs.generation), not count.
 UNBOUNDED_TRIES = 1_000_000
+HEALTH_CHECK_INTERVAL_S = 10
 
 
 class SupervisedWorker(Worker):
@@ -138,6 +139,40 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
         await engine.dispose()
 
 
+def worker_options(
+    settings: Settings, database_url: str, redis_url: str, *, burst: bool, outages: Outages
+) -> dict[str, Any]:
+    """arq ``Worker`` arguments for the generation queue (``build_worker``, ``jobs.arq_settings``)."""
+    return {
+        "functions": [
+            func(
+                in_log_context(metered(generate_session)),
+                name=GENERATE_SESSION,
+                keep_result=0,
+                timeout=settings.job_timeout_s,
+                max_tries=UNBOUNDED_TRIES,
+            )
+        ],
+        "redis_settings": RedisSettings.from_dsn(redis_url),
+        "burst": burst,
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "max_jobs": settings.worker_max_jobs,
+        "job_timeout": settings.job_timeout_s,
+        "keep_result": 0,
+        "poll_delay": settings.worker_poll_delay_s,
+        # arq's health key (``arq --check``) lives this long + 1 s after a worker's last poll.
+        "health_check_interval": HEALTH_CHECK_INTERVAL_S,
+        "ctx": {
+            "settings": settings,
+            "database_url": database_url,
+            "outages": outages,
+            "burst": burst,
+            STOPPING: asyncio.Event(),
+        },
+    }
+
+
 def build_worker(
     settings: Settings,
     database_url: str,
@@ -151,34 +186,8 @@ def build_worker(
     """A worker for the generation queue. ``burst`` stops it once the queue is empty (tests);
     ``redis_pool``, already connected (``wait_for_redis``), spares arq its few connection tries."""
     outages = outages or Outages()
-    worker = SupervisedWorker(
-        functions=[
-            func(
-                in_log_context(metered(generate_session)),
-                name=GENERATE_SESSION,
-                keep_result=0,
-                timeout=settings.job_timeout_s,
-                max_tries=UNBOUNDED_TRIES,
-            )
-        ],
-        redis_settings=RedisSettings.from_dsn(redis_url),
-        redis_pool=redis_pool,
-        burst=burst,
-        handle_signals=handle_signals,
-        on_startup=on_startup,
-        on_shutdown=on_shutdown,
-        max_jobs=settings.worker_max_jobs,
-        job_timeout=settings.job_timeout_s,
-        keep_result=0,
-        poll_delay=settings.worker_poll_delay_s,
-        ctx={
-            "settings": settings,
-            "database_url": database_url,
-            "outages": outages,
-            "burst": burst,
-            STOPPING: asyncio.Event(),
-        },
-    )
+    options = worker_options(settings, database_url, redis_url, burst=burst, outages=outages)
+    worker = SupervisedWorker(**options, redis_pool=redis_pool, handle_signals=handle_signals)
     worker.outages = outages
     worker._backoff = Backoff()
     return worker
