@@ -8,7 +8,7 @@ from resolvers.ids import parse_id
 from resolvers.loop_turns import pause
 from services.access import visible_session
 from services.rate_limits import spend
-from services.regeneration import regenerate_sessions
+from services.regeneration import check_session_ids, regenerate_sessions
 
 
 async def session(info: GraphQLInfo, id: str) -> Session:
@@ -50,6 +50,7 @@ async def regenerate(
     user = ctx.require_user()
     pid = parse_id(program_id, "programId")
     ids = [parse_id(s, "sessionIds") for s in session_ids] if session_ids is not None else None
+    check_session_ids(ids)
     await spend(
         ctx.redis,
         user.id,

@@ -13,7 +13,7 @@ from resolvers.context import Unauthenticated
 from resolvers.ids import parse_id
 from services.errors import DomainError, InvalidInput, Unavailable
 from services.rate_limits import spend
-from services.regeneration import regenerate_sessions
+from services.regeneration import check_session_ids, regenerate_sessions
 from services.transient_errors import is_transient
 from services.users import user_for_token
 from web.graphql_view import bearer_token
@@ -100,7 +100,14 @@ async def regenerate_sessions_route(request: Request) -> JSONResponse:
             raise Unauthenticated()
         program_id = parse_id(request.path_params["program_id"], "programId")
         session_ids, include_complete = await _arguments(request)
-        await spend(state.redis, user.id, "regenerateSessions", state.settings.rate_limit_per_minute)
+        check_session_ids(session_ids)
+        await spend(
+            state.redis,
+            user.id,
+            "regenerateSessions",
+            state.settings.rate_limit_per_minute,
+            outage=state.units.queue_outage,
+        )
         async with state.units() as uow:
             sessions = await regenerate_sessions(uow, user, program_id, session_ids, include_complete)
     except DomainError as exc:

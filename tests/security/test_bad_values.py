@@ -248,3 +248,26 @@ async def test_create_program_and_regenerate_while_redis_is_down_go_through_unth
         assert len(report.requeued) == len(statuses)
     finally:
         own_redis.stop()
+
+
+async def test_session_id_lists_no_request_may_name_cost_no_slot(
+    api: Api, token: str, library: None, redis: Redis, logged: pytest.LogCaptureFixture
+) -> None:
+    """An empty list, or more ids than one request may name, over GraphQL and the JSON route."""
+    created = await post(api, CREATE_PROGRAM, {"input": program_input(weeks=1, daysPerWeek=1)}, token)
+    program_id = created["data"]["createProgram"]["program"]["id"]
+    too_many = [str(i) for i in range(1, 1_002)]
+    for ids in ([], too_many):
+        answer = (await post(api, REGENERATE, {"programId": program_id, "ids": ids}, token))["data"]
+        assert (answer["regenerateSessions"]["code"], answer["regenerateSessions"]["field"]) == (
+            "INVALID_INPUT",
+            "sessionIds",
+        )
+        response = await api.client.post(
+            f"/programs/{program_id}/regenerate-sessions",
+            json={"sessionIds": ids},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 400 and response.json()["error"]["field"] == "sessionIds"
+    assert [key async for key in redis.scan_iter("liftplan:rate:regenerateSessions:*")] == []
+    assert above(logged, logging.INFO) == []
