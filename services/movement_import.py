@@ -49,8 +49,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import Equipment, Level, Pattern
 from models.movements import Movement
+from services.errors import InvalidInput
 from services.movement_catalogue import MovementSpec, load_catalogue, slugify
 from services.movement_library import lookup_keys, upsert_movements
+from services.text_input import storable_text
 
 IMPORTED_CATEGORIES = frozenset({"strength", "powerlifting", "olympic weightlifting", "strongman"})
 LEVELS = {"beginner": Level.BEGINNER, "intermediate": Level.INTERMEDIATE, "expert": Level.ADVANCED}
@@ -225,7 +227,10 @@ def _entry_name(raw: Any, where: str) -> str:
     if not isinstance(name, str) or not slugify(name):
         ident = f" (id {raw['id']!r})" if "id" in raw else ""
         raise ImportFormatError(f"{where}{ident}: missing or empty 'name'")
-    return name.strip()
+    try:
+        return storable_text(name, "name").strip()
+    except InvalidInput as exc:
+        raise ImportFormatError(f"{where}: {exc.message}") from None
 
 
 def map_exercise(raw: Mapping[str, Any], where: str) -> tuple[MovementSpec | None, list[tuple[str, str]]]:

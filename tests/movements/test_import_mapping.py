@@ -125,6 +125,8 @@ def test_name_rules_beat_muscle_rules() -> None:
         ([entry(name="   ")], r"<data>\[0\] \(id 'Some_Lift'\): missing or empty 'name'"),
         ([entry(level=None)], r"<data>\[0\] \('Some Lift'\): missing or non-string 'level'"),
         ([entry(primaryMuscles="chest")], r"\('Some Lift'\): 'primaryMuscles' must be a list"),
+        ([entry(name="Squat\x00")], r"<data>\[0\]: name must not contain the NUL character"),
+        ([entry(name="Squat\ud800")], r"<data>\[0\]: name must be Unicode text"),
     ],
 )
 def test_malformed_data_raises_naming_the_entry(data: object, message: str) -> None:
