@@ -7,10 +7,14 @@ them at WARNING with how long it lasted. Listeners (the reconciler) are told whe
 """
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
 log = logging.getLogger("liftplan.outages")
+
+
+_ARGUMENT_VALUE = re.compile(r"(query argument \$\d+):.*")
 
 
 def describe_error(exc: BaseException) -> str:
@@ -23,6 +27,8 @@ def describe_error(exc: BaseException) -> str:
     first_line = str(original).strip().splitlines()[0] if str(original).strip() else ""
     # SQLAlchemy appends "[SQL: ...]" and "(Background on this error ...)" to its messages.
     first_line = first_line.split("[SQL:")[0].strip()
+    # asyncpg quotes the value it could not encode: "invalid input for query argument $1: '...'".
+    first_line = _ARGUMENT_VALUE.sub(r"\1", first_line)
     name = type(original).__name__
     return f"{name}: {first_line[:300]}" if first_line else name
 
