@@ -62,18 +62,27 @@ def _load_preference(spec: MovementSpec) -> int:
     return 1 if Equipment.BANDS in spec.equipment else 0
 
 
-def _main_preference(spec: MovementSpec) -> tuple[bool, bool, int]:
+def _main_preference(spec: MovementSpec) -> tuple[bool, bool, int, int]:
     """Main slots want compound, bilateral lifts that take the most load (barbell first).
 
     Those progress most simply; a pull-up bar counts as loadable (weighted pull-ups), bands and
-    bodyweight only when nothing else fits.
+    bodyweight only when nothing else fits. Without external load, difficulty is the load: the
+    hardest progression the athlete's level allows wins (a pistol or an archer push-up over a
+    knee push-up), single-leg or single-arm ones included.
     """
-    return (spec.is_compound, not spec.is_unilateral, _load_preference(spec))
+    unloaded = _load_preference(spec) <= 1
+    return (spec.is_compound, unloaded or not spec.is_unilateral, _load_preference(spec), _hardness(spec))
 
 
-def _accessory_preference(spec: MovementSpec) -> int:
-    """Any loadable option is as good as another for accessory work (barbell gets no bonus)."""
-    return min(_load_preference(spec), 2)
+def _accessory_preference(spec: MovementSpec) -> tuple[int, int]:
+    """Any loadable option is as good as another for accessory work (barbell gets no bonus);
+    among unloaded ones the hardest the level allows."""
+    return (min(_load_preference(spec), 2), _hardness(spec))
+
+
+def _hardness(spec: MovementSpec) -> int:
+    """The movement's level when it has no external load (0 for loaded ones: load progresses)."""
+    return spec.level.rank if _load_preference(spec) <= 1 else 0
 
 
 def choose(

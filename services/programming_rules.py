@@ -12,7 +12,9 @@ and lowers intensity, so fatigue drops while skills stay practised.
 
 Intensity: main lifts of a strength program get a %1RM (they are tested lifts with a known max);
 everything else, and a strength main lift with no external load, gets an RPE target (a
-``Decimal`` with one decimal place), which needs no known max.
+``Decimal`` with one decimal place), which needs no known max. Strength work with no external
+load uses the hypertrophy rep ranges one RPE closer to failure, with a slow lowering: with
+bodyweight alone, harder progressions and proximity to failure are what load is elsewhere.
 """
 
 import enum
@@ -81,6 +83,8 @@ MIN_RPE = Decimal(5)
 MIN_REST_SECONDS = 30
 
 
+UNLOADED_STRENGTH_RPE_BONUS = Decimal(1)
+UNLOADED_STRENGTH_NOTE = "Near failure, 3 s lowering."
 PROGRESSION_RPE_STEP = Decimal("0.5")
 PROGRESSION_PERCENT_STEP = 2.5
 MAX_RPE = Decimal("9.5")
@@ -104,6 +108,11 @@ def prescribe(
     if week_in_block < 1:
         raise ValueError(f"week_in_block is 1-based, got {week_in_block}")
     sets, reps_min, reps_max, rpe, rest = _TABLE[goal][role][phase]
+    if goal is Goal.STRENGTH and not loaded:
+        # 4-6 push-ups at RPE 7.5 train nothing: without load, strength comes from harder
+        # progressions taken close to failure, with a slow lowering (see UNLOADED_STRENGTH_NOTE).
+        sets, reps_min, reps_max, rpe, rest = _TABLE[Goal.HYPERTROPHY][role][phase]
+        rpe = str(Decimal(rpe) + UNLOADED_STRENGTH_RPE_BONUS)
     percent = _STRENGTH_MAIN_PERCENT[phase] if goal is Goal.STRENGTH and role is SlotRole.MAIN else None
     use_percent = percent is not None and loaded
     steps = week_in_block - 1

@@ -25,6 +25,7 @@ from services.movement_selection import LOADED_EQUIPMENT, candidates_by_pattern,
 from services.prescription_kinds import prescription_kind
 from services.programming_rules import (
     DELOAD_VOLUME_FACTOR,
+    UNLOADED_STRENGTH_NOTE,
     Prescription,
     SlotRole,
     carry_meters,
@@ -131,11 +132,14 @@ def draft_day(
 
 
 def _exercise(goal: Goal, role: SlotRole, phase: Phase, spec: MovementSpec, week: int) -> DraftExercise:
-    p = prescribe(goal, role, phase, loaded=bool(spec.equipment & LOADED_EQUIPMENT), week_in_block=week)
+    loaded = bool(spec.equipment & LOADED_EQUIPMENT)
+    p = prescribe(goal, role, phase, loaded=loaded, week_in_block=week)
     kind = prescription_kind(spec.pattern, spec.name)
     notes = [MAIN_LIFT_NOTE] if role is SlotRole.MAIN else []
     if spec.is_unilateral:
         notes.append("Per side.")
+    if goal is Goal.STRENGTH and not loaded and kind is PrescriptionKind.REPS:
+        notes.append(UNLOADED_STRENGTH_NOTE)
     reps_min, reps_max, duration, distance = p.reps_min, p.reps_max, None, None
     if kind is PrescriptionKind.SECONDS:  # one hold per set
         reps_min = reps_max = 1

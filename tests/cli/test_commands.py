@@ -77,7 +77,7 @@ async def test_show_program_prints_each_week_as_a_table(
 
 async def test_seed_and_import_movements(database_url: str, redis_url: str) -> None:
     seeded = main_py(database_url, redis_url, "seed")
-    assert seeded.returncode == 0 and "346 inserted" in seeded.stdout, seeded.stdout + seeded.stderr
+    assert seeded.returncode == 0 and "351 inserted" in seeded.stdout, seeded.stdout + seeded.stderr
     imported = main_py(database_url, redis_url, "import-movements", str(FREE_EXERCISE_SAMPLE), "-v")
     assert imported.returncode == 0, imported.stderr
     assert "unknown values:" in imported.stdout and "skipped" in imported.stdout

@@ -91,8 +91,10 @@ def test_accessories_rotate_between_blocks(catalogue_name: str, params: ProgramP
     assert any(accessories(a) != accessories(b) for a, b in zip(program[0], program[4], strict=True))
     # Accessories hold for two loading weeks, then change (Kassiano 2022: every 2-4 weeks, not
     # every week; the A/B every week of before changed by design in issue 15).
-    # (Week 2 may lose one where its extra sets would pass a weekly volume cap.)
+    # (A session's list may differ by one where a weekly volume cap drops an accessory in one
+    # week and not in the other: the weeks' sets differ by the block's progression.)
+    week_1, week_2, week_3 = program[0], program[1], program[2]
     assert all(
-        set(accessories(b)) <= set(accessories(a)) for a, b in zip(program[0], program[1], strict=True)
+        len(set(accessories(a)) ^ set(accessories(b))) <= 1 for a, b in zip(week_1, week_2, strict=True)
     )
-    assert any(set(accessories(b)) - set(accessories(a)) for a, b in zip(program[1], program[2], strict=True))
+    assert any(set(accessories(b)) - set(accessories(a)) for a, b in zip(week_2, week_3, strict=True))
