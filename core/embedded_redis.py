@@ -61,6 +61,11 @@ class EmbeddedRedis:
         while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
 
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs."""
+        return self._process.pid if self._process is not None else None
+
     def start(self, port: int | None = None) -> str:
         """Start on ``port`` (a free one by default) and return the URL."""
         self.dir.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,9 @@ them. These are started from the same embedded binaries the project ships, in a 
 folder, and keep their address across restarts, so clients reconnect as they would in production.
 """
 
+import os
 import shutil
+import signal
 import time
 from pathlib import Path
 
@@ -46,6 +48,15 @@ class OwnRedis:
 
     def stop(self) -> None:
         self._server.stop()
+
+    def freeze(self) -> None:
+        """SIGSTOP: connections stay open and nothing answers (a hung server, not a refused port)."""
+        assert self._server.pid is not None
+        os.kill(self._server.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self._server.pid is not None
+        os.kill(self._server.pid, signal.SIGCONT)
 
     def restart_empty(self, down_s: float = 0.0) -> None:
         """Stop, throw the data away (as a Redis without persistence loses it), wait, start."""

@@ -61,8 +61,11 @@ class AppState(TypedDict):
 
 
 def bounded_pool(url: str, size: int) -> BlockingConnectionPool:
-    """At most ``size`` connections; a caller waits (up to 5 s) for a free one."""
-    return BlockingConnectionPool.from_url(url, max_connections=size, timeout=5)
+    """At most ``size`` connections; a caller waits (up to 5 s) for a free one. A Redis that hangs
+    (accepts, never answers) fails a command after 5 s instead of holding its request for ever."""
+    return BlockingConnectionPool.from_url(
+        url, max_connections=size, timeout=5, socket_timeout=5, socket_connect_timeout=5
+    )
 
 
 def create_app(

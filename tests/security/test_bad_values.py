@@ -1,6 +1,7 @@
 """Bad values and a Redis outage, sent as a hostile or unlucky client would: each gets a typed
 answer naming the argument at fault, nothing internal leaks, and nothing is logged at ERROR."""
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -271,3 +272,26 @@ async def test_session_id_lists_no_request_may_name_cost_no_slot(
         assert response.status_code == 400 and response.json()["error"]["field"] == "sessionIds"
     assert [key async for key in redis.scan_iter("liftplan:rate:regenerateSessions:*")] == []
     assert above(logged, logging.INFO) == []
+
+
+async def test_a_hung_redis_never_hangs_a_mutation(
+    api_settings: Settings, make_token: UserMaker, library: None, tmp_path: Path
+) -> None:
+    """Redis accepts connections but answers nothing (stopped with SIGSTOP): the rate limiter and
+    the enqueue give up after their socket timeout, and the program is created."""
+    own_redis = OwnRedis(tmp_path / "redis")
+    own_redis.start()
+    try:
+        settings = api_settings.model_copy(update={"redis_url": own_redis.url})
+        token = await make_token()
+        async with running_api(settings) as api:
+            await post(api, PROGRAM, {"id": "1"}, token)  # the pools hold live connections now
+            own_redis.freeze()
+            try:
+                async with asyncio.timeout(60):  # without socket timeouts it waits for ever
+                    created = await post(api, CREATE_PROGRAM, {"input": program_input(weeks=1)}, token)
+            finally:
+                own_redis.thaw()
+            assert created["data"]["createProgram"]["__typename"] == "CreateProgramSuccess", created
+    finally:
+        own_redis.stop()
