@@ -327,10 +327,13 @@ async def test_failed_sessions_show_their_reason_and_are_regenerated_from_the_pa
     new_page, _watch = open_page
     settings = settings_for(database_url, redis_url)
     token = await make_token()
-    async with session_factory() as db, db.begin():  # a library missing every unused hinge movement
+    # A library of arm and calf isolation work only: sessions draft from the library (issue 15), so
+    # full-body days A and B (a biceps, a triceps and a calf slot each) complete and day C (one
+    # triceps slot of those) fails, naming the patterns it found nothing for.
+    async with session_factory() as db, db.begin():
         await db.execute(
             text(
-                "DELETE FROM movements WHERE pattern = 'hinge' "
+                "DELETE FROM movements WHERE pattern NOT IN ('biceps', 'triceps', 'calves') "
                 "AND id NOT IN (SELECT movement_id FROM session_exercises)"
             )
         )
