@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from models.enums import Equipment, Level, Pattern
 from services.movement_catalogue import MovementSpec
+from services.prescription_kinds import is_explosive
 from services.programming_rules import SlotRole
 from services.session_templates import Slot
 
@@ -62,16 +63,17 @@ def _load_preference(spec: MovementSpec) -> int:
     return 1 if Equipment.BANDS in spec.equipment else 0
 
 
-def _main_preference(spec: MovementSpec) -> tuple[bool, bool, int, int]:
+def _main_preference(spec: MovementSpec) -> tuple[bool, bool, bool, int, int]:
     """Main slots want compound, bilateral lifts that take the most load (barbell first).
 
     Those progress most simply; a pull-up bar counts as loadable (weighted pull-ups), bands and
     bodyweight only when nothing else fits. Without external load, difficulty is the load: the
     hardest progression the athlete's level allows wins (a pistol or an archer push-up over a
-    knee push-up), single-leg or single-arm ones included.
+    knee push-up), single-leg or single-arm ones included; a jump is not a main lift.
     """
     unloaded = _load_preference(spec) <= 1
-    return (spec.is_compound, unloaded or not spec.is_unilateral, _load_preference(spec), _hardness(spec))
+    loading = (unloaded or not spec.is_unilateral, _load_preference(spec), _hardness(spec))
+    return (spec.is_compound, not is_explosive(spec.name), *loading)
 
 
 def _accessory_preference(spec: MovementSpec) -> tuple[int, int]:

@@ -3,7 +3,7 @@
 Derived from the movement's pattern and name, so it holds for the curated catalogue and for any
 movement imported into (or added to) the library alike: carries, crawls and walks cover a
 distance; planks, holds, wall sits, hangs and isometrics are held for time; everything else is
-counted in reps.
+counted in reps. Jumps and other explosive reps are done fast and crisp, never to failure.
 """
 
 from models.enums import Pattern, PrescriptionKind
@@ -23,3 +23,11 @@ def prescription_kind(pattern: Pattern, name: str) -> PrescriptionKind:
     if words[-1] in _HOLD_LAST_WORDS or "isometric" in words:
         return PrescriptionKind.SECONDS
     return PrescriptionKind.REPS
+
+
+_EXPLOSIVE_WORDS = frozenset({"jump", "jumping", "plyo", "plyometric", "clap", "burpee", "bound", "hop"})
+
+
+def is_explosive(name: str) -> bool:
+    """A jump or plyometric: fast reps well short of failure, not a main strength lift."""
+    return not _EXPLOSIVE_WORDS.isdisjoint(name.lower().replace("-", " ").split())

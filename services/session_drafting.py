@@ -22,7 +22,7 @@ from decimal import Decimal
 from models.enums import Equipment, Focus, Goal, Level, Pattern, Phase, PrescriptionKind
 from services.movement_catalogue import MovementSpec
 from services.movement_selection import LOADED_EQUIPMENT, candidates_by_pattern, choose
-from services.prescription_kinds import prescription_kind
+from services.prescription_kinds import is_explosive, prescription_kind
 from services.programming_rules import (
     DELOAD_VOLUME_FACTOR,
     UNLOADED_STRENGTH_NOTE,
@@ -138,7 +138,9 @@ def _exercise(goal: Goal, role: SlotRole, phase: Phase, spec: MovementSpec, week
     notes = [MAIN_LIFT_NOTE] if role is SlotRole.MAIN else []
     if spec.is_unilateral:
         notes.append("Per side.")
-    if goal is Goal.STRENGTH and not loaded and kind is PrescriptionKind.REPS:
+    if is_explosive(spec.name):
+        notes.append("Explosive: every rep fast, stop well short of failure.")
+    elif goal is Goal.STRENGTH and not loaded and kind is PrescriptionKind.REPS:
         notes.append(UNLOADED_STRENGTH_NOTE)
     reps_min, reps_max, duration, distance = p.reps_min, p.reps_max, None, None
     if kind is PrescriptionKind.SECONDS:  # one hold per set
