@@ -20,7 +20,6 @@ from redis.asyncio import Redis
 
 from core.settings import Settings
 from services.errors import NotFound
-from services.movement_catalogue import MovementSpec
 from services.movement_index import MovementIndexCache
 from services.outages import Outages, describe_error
 from services.session_generator import UnitsOfWork, fail_session, populate_session_by_id
@@ -42,8 +41,7 @@ class GenerationContext:
     units: UnitsOfWork
     redis: Redis
     outages: Outages
-    catalogue: tuple[MovementSpec, ...]
-    movements: MovementIndexCache
+    movements: MovementIndexCache  # the library, drafted from and resolved against, per version
 
 
 def retry_delay(settings: Settings, job_try: int) -> float:

@@ -23,7 +23,6 @@ from jobs.generation import STOPPING, GenerationContext, generate_session
 from jobs.job_logging import in_log_context
 from jobs.metrics import WorkerMetrics, metered, serve_metrics
 from jobs.reconciler import Reconciler
-from services.movement_catalogue import load_catalogue
 from services.movement_index import MovementIndexCache
 from services.outages import Backoff, Outages
 from services.status_relay import StatusRelay
@@ -91,8 +90,6 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx["settings"]
     outages: Outages = ctx["outages"]
     pool: ArqRedis = ctx["redis"]
-    # Parse the catalogue once, off the event loop, before the first job needs it.
-    catalogue = tuple(await asyncio.to_thread(load_catalogue))
     engine = create_engine(
         ctx["database_url"],
         pool_size=max(2, settings.worker_max_jobs),
@@ -117,7 +114,7 @@ async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["metrics_server"] = await serve_metrics(
             metrics, settings.worker_metrics_host, settings.worker_metrics_port
         )
-    ctx["generation"] = GenerationContext(settings, units, pool, outages, catalogue, MovementIndexCache())
+    ctx["generation"] = GenerationContext(settings, units, pool, outages, MovementIndexCache())
     relay.start()
     if not ctx["burst"]:
         reconciler.start()
