@@ -10,6 +10,7 @@ the caller decides how often a slot changes by how it advances ``step``.
 import hashlib
 import random
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from types import MappingProxyType
 
 from models.enums import Equipment, Level, Pattern
@@ -63,6 +64,7 @@ def _load_preference(spec: MovementSpec) -> int:
     return 1 if Equipment.BANDS in spec.equipment else 0
 
 
+@lru_cache(maxsize=4096)  # a pure function of the spec, asked for every candidate of every slot
 def _main_preference(spec: MovementSpec) -> tuple[bool, bool, bool, int, int]:
     """Main slots want compound, bilateral lifts that take the most load (barbell first).
 
@@ -76,6 +78,7 @@ def _main_preference(spec: MovementSpec) -> tuple[bool, bool, bool, int, int]:
     return (spec.is_compound, not is_explosive(spec.name), *loading)
 
 
+@lru_cache(maxsize=4096)
 def _accessory_preference(spec: MovementSpec) -> tuple[int, int]:
     """Any loadable option is as good as another for accessory work (barbell gets no bonus);
     among unloaded ones the hardest the level allows."""
