@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Equipment, Focus, GenerationStatus, Goal, Level, Phase
 from services.errors import MicrocycleNotFound, ProgramNotFound, SessionNotFound
-from services.session_drafting import DraftExercise
+from services.session_drafting import DraftExercise, ProgramParams
 from services.transient_errors import ConcurrentChange
 
 MOVEMENT_FOREIGN_KEY = "fk_session_exercises_movement_id_movements"
@@ -100,19 +100,15 @@ class MovementRemoved(ConcurrentChange):
 class Claimed:
     """A session just marked IN_PROGRESS, with what drafting it needs."""
 
+    session_id: int
     program_id: int
     microcycle_id: int
     attempt: int
+    week_index: int
     day_index: int
     focus: Focus
-    week_index: int
     phase: Phase
-    goal: Goal
-    level: Level
-    days_per_week: int
-    weeks: int
-    minutes_per_session: int
-    equipment: frozenset[Equipment]
+    params: ProgramParams
     library_version: int  # the movement library's, for drafting from it
 
 
@@ -123,22 +119,19 @@ async def claim_session(db: AsyncSession, session_id: int) -> Claimed | Generati
     if row is not None:
         (program_id, microcycle_id, attempt, day, focus, week, phase, goal, level, days, weeks, minutes,
          equipment, library_version) = row  # fmt: skip
-        return Claimed(
-            program_id,
-            microcycle_id,
-            attempt,
-            day,
-            Focus(focus),
-            week,
-            Phase(phase),
-            Goal(goal),
-            Level(level),
-            days,
-            weeks,
-            minutes,
-            frozenset(Equipment(e) for e in equipment),
-            int(library_version),
+        params = ProgramParams(
+            program_id=program_id,
+            goal=Goal(goal),
+            level=Level(level),
+            days_per_week=days,
+            weeks=weeks,
+            minutes_per_session=minutes,
+            equipment=frozenset(Equipment(e) for e in equipment),
         )
+        return Claimed(
+            session_id, program_id, microcycle_id, attempt, week, day, Focus(focus), Phase(phase), params,
+            int(library_version),
+        )  # fmt: skip
     why = (await db.execute(_WHY_NOT_CLAIMED, {"session_id": session_id})).first()
     if why is None:
         raise SessionNotFound(session_id)

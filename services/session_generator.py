@@ -17,14 +17,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from models import Focus, GenerationStatus, Phase, Session
+from models import GenerationStatus, Session
 from services.errors import SessionNotFound
-from services.generation_writes import claim_session, lock_and_clear, write_exercises_and_complete
+from services.generation_writes import Claimed, claim_session, lock_and_clear, write_exercises_and_complete
 from services.movement_catalogue import MovementSpec
 from services.movement_index import MovementIndexCache
 from services.outages import describe_error
 from services.programs import program_session_ids
-from services.session_drafting import ProgramParams, SessionDraft
+from services.session_drafting import SessionDraft
 from services.status_log import StatusChange
 from services.transient_errors import is_transient
 from services.unit_of_work import UnitOfWork
@@ -65,58 +65,23 @@ class GenerationOutcome:
     skipped: str | None = None  # why this run changed nothing (the session was finished already)
 
 
-@dataclass(frozen=True)
-class _Context:
-    session_id: int
-    program_id: int
-    microcycle_id: int
-    attempt: int
-    week_index: int
-    day_index: int
-    focus: Focus
-    phase: Phase
-    params: ProgramParams
-    library_version: int
-
-
 def too_many_missing(missing: int, drafted: int) -> bool:
     return drafted == 0 or missing / drafted > MAX_MISSING_RATIO
 
 
-async def start_generation(uow: UnitOfWork, session_id: int) -> _Context | GenerationStatus:
+async def start_generation(uow: UnitOfWork, session_id: int) -> Claimed | GenerationStatus:
     """Mark the session IN_PROGRESS (one more attempt) and return what drafting needs; or, when
     the session is COMPLETE or FAILED already, change nothing and return that status."""
     claimed = await claim_session(uow.db, session_id)
-    if isinstance(claimed, GenerationStatus):
-        return claimed
-    uow.record(
-        StatusChange(claimed.program_id, session_id, GenerationStatus.IN_PROGRESS, None, claimed.attempt)
-    )
-    params = ProgramParams(
-        program_id=claimed.program_id,
-        goal=claimed.goal,
-        level=claimed.level,
-        days_per_week=claimed.days_per_week,
-        weeks=claimed.weeks,
-        minutes_per_session=claimed.minutes_per_session,
-        equipment=claimed.equipment,
-    )
-    return _Context(
-        session_id=session_id,
-        program_id=claimed.program_id,
-        microcycle_id=claimed.microcycle_id,
-        attempt=claimed.attempt,
-        week_index=claimed.week_index,
-        day_index=claimed.day_index,
-        focus=claimed.focus,
-        phase=claimed.phase,
-        params=params,
-        library_version=claimed.library_version,
-    )
+    if not isinstance(claimed, GenerationStatus):
+        uow.record(
+            StatusChange(claimed.program_id, session_id, GenerationStatus.IN_PROGRESS, None, claimed.attempt)
+        )
+    return claimed
 
 
 async def complete_generation(
-    uow: UnitOfWork, ctx: _Context, draft: SessionDraft, movements: MovementIndexCache
+    uow: UnitOfWork, ctx: Claimed, draft: SessionDraft, movements: MovementIndexCache
 ) -> tuple[str, ...] | GenerationStatus:
     """Resolve the drafted names and replace the session's exercises, setting COMPLETE; return the
     misses. When the session is no longer IN_PROGRESS (another run finished it meanwhile), change
