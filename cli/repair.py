@@ -163,7 +163,7 @@ async def repair(clients: Clients, settings: Settings, urls: ServerUrls, args: a
         finished = await _follow(clients, plan.program_id, args.timeout, console)
     finally:
         if worker is not None and worker_task is not None:
-            await stop_worker(worker, worker_task)
+            await stop_worker(worker, worker_task, settings.worker_shutdown_grace_s)
     if not finished:
         console.print(
             f"Timed out after {args.timeout:.0f} s with sessions still pending: is a worker running? "

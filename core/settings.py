@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     worker_poll_delay_s: float = Field(
         default=0.05, gt=0, le=5, description="arq's queue poll interval (its default 0.5 s is slow)."
     )
+    worker_shutdown_grace_s: float = Field(
+        default=10,
+        ge=0,
+        description="On SIGTERM a worker takes no new job and gives running ones this long to finish.",
+    )
     generation_timeout_s: float = Field(default=30, gt=0, description="One attempt at one session.")
     generation_retry_window_s: float = Field(
         default=600,

@@ -45,8 +45,11 @@ class SupervisedWorker(Worker):
     poll is logged once per outage (``Outages``) and retried with backoff; a job start that fails
     gives its slot back; a job whose record could not be updated is left to run again (its
     in-progress mark expires, or the reconciler releases it; it then finds its session finished).
-    Depends on arq's ``_poll_iteration``, ``start_jobs`` and ``run_job``; pyproject pins arq below
-    0.29 and tests/faults/test_backend_outages.py stops Redis under busy workers.
+    On SIGTERM or SIGINT it takes no new job, gives running ones ``WORKER_SHUTDOWN_GRACE_S``, then
+    sets ``STOPPING`` and cancels the rest, which arq queues again.
+    Depends on arq's ``_poll_iteration``, ``start_jobs``, ``run_job`` and
+    ``_wait_for_tasks_to_complete``; pyproject pins arq below 0.29, tests/faults/test_backend_outages.py
+    stops Redis under busy workers and tests/faults/test_worker_shutdown.py sends the signals.
     """
 
     outages: Outages
@@ -67,6 +70,31 @@ class SupervisedWorker(Worker):
     def handle_sig(self, signum: Signals) -> None:
         self.ctx[STOPPING].set()  # the jobs cancelled now are queued again by arq
         super().handle_sig(signum)
+
+    def handle_sig_wait_for_completion(self, signum: Signals) -> None:
+        running = sum(not t.done() for t in self.tasks.values())
+        log.info(
+            "%s: taking no new jobs; %d running get up to %g s to finish",
+            Signals(signum).name,
+            running,
+            self._job_completion_wait,
+        )
+        super().handle_sig_wait_for_completion(signum)
+
+    async def _wait_for_tasks_to_complete(self, signum: Signals) -> None:
+        # arq's own version cancels what is left without STOPPING set, and the jobs it cuts would
+        # raise a Retry nobody reads; so wait here and end through handle_sig.
+        deadline = self.loop.time() + self._job_completion_wait
+        # Re-read: a poll under way at the signal may still start a job.
+        while (running := [t for t in self.tasks.values() if not t.done()]) and self.loop.time() < deadline:
+            await asyncio.wait(running, timeout=deadline - self.loop.time())
+        if running:
+            log.info(
+                "%d jobs still running after the grace period are stopped; they will run again", len(running)
+            )
+        else:
+            log.info("the running jobs finished; stopping")
+        self.handle_sig(signum)
 
     async def run_job(self, job_id: str, score: int) -> None:
         try:
@@ -158,6 +186,8 @@ def worker_options(
         "job_timeout": settings.job_timeout_s,
         "keep_result": 0,
         "poll_delay": settings.worker_poll_delay_s,
+        # SIGTERM / SIGINT: no new jobs, running ones get this long, then they are cut (and re-queued).
+        "job_completion_wait": settings.worker_shutdown_grace_s,
         # arq's health key (``arq --check``) lives this long + 1 s after a worker's last poll.
         "health_check_interval": HEALTH_CHECK_INTERVAL_S,
         "ctx": {
@@ -209,7 +239,6 @@ async def wait_for_redis(redis_url: str, outages: Outages) -> ArqRedis:
 async def stop_worker(worker: Worker, task: "asyncio.Task[None]", grace_s: float = 10.0) -> None:
     """Stop an in-process worker: stop polling, give running jobs ``grace_s`` to finish (a job
     cut short stays IN_PROGRESS and is re-run later), then close its connections."""
-    worker.ctx[STOPPING].set()
     if worker.main_task is not None:
         worker.main_task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -217,6 +246,7 @@ async def stop_worker(worker: Worker, task: "asyncio.Task[None]", grace_s: float
     running = [t for t in worker.tasks.values() if not t.done()]
     if running:
         _done, pending = await asyncio.wait(running, timeout=grace_s)
+        worker.ctx[STOPPING].set()  # only now: a job cut by its own timeout in the grace is retried
         for leftover in pending:
             leftover.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

@@ -148,7 +148,7 @@ def create_app(
             )
         finally:
             if worker is not None and worker_task is not None:
-                await stop_worker(worker, worker_task)
+                await stop_worker(worker, worker_task, settings.worker_shutdown_grace_s)
             await sockets.stop()
             await hub.close()
             await relay.stop()

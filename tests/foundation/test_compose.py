@@ -85,3 +85,19 @@ def test_the_dockerfile_runs_the_service_as_a_user() -> None:
     assert "pip install ." in dockerfile
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", ".git", ".liftplan*"} <= set(ignored)  # no local data or environment in the image
+
+
+def seconds(duration: str) -> float:
+    """A compose duration such as ``30s``, ``1m30s`` or ``1m`` in seconds."""
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", duration)
+    assert parts and "".join(n + u for n, u in parts) == duration, duration
+    return sum(float(n) * units[u] for n, u in parts)
+
+
+def test_workers_are_given_longer_than_their_shutdown_grace() -> None:
+    worker = compose()["services"]["worker"]
+    env = {key.lower(): value for key, value in worker["environment"].items()}
+    grace = Settings(**env).worker_shutdown_grace_s
+    # Past stop_grace_period docker kills the worker, and the jobs given the grace die with it.
+    assert seconds(worker["stop_grace_period"]) >= grace + 5
