@@ -5,6 +5,7 @@ import gc
 import sys
 
 from cli.demo import prepare_demo
+from cli.listen import CannotListen, bind, port_number
 from cli.runtime import run_with_clients
 from core.migrations import upgrade
 from core.servers import provide_servers, running_servers
@@ -14,33 +15,42 @@ from core.settings import Settings
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from cli.announcing_server import AnnouncingServer
     from web.app import create_app
     from web.websocket_protocol import UVICORN_WS_OPTIONS
 
-    with provide_servers(settings, command="serve", may_attach=False) as urls:
+    host: str = args.host or settings.host
+    port: int = settings.port if args.port is None else args.port
+    try:
+        sock = bind(host, port)  # before anything is started or printed: a busy port is one line
+    except CannotListen as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with sock, provide_servers(settings, command="serve", may_attach=False) as urls:
         token = None
         if urls.embedded:
             upgrade(urls.database_url)
             data_dir = settings.liftplan_data_dir.expanduser().resolve()
             token = run_with_clients(urls, settings, lambda clients: prepare_demo(clients, data_dir))
         app = create_app(settings, urls, run_worker=urls.embedded or settings.serve_worker, demo_token=token)
-        base = f"http://{settings.host}:{settings.port}"
-        print(f"liftplan serving on {base}/  (GraphiQL: {base}/graphql, ready: {base}/readyz)", flush=True)
-        if token:
-            print(f"demo API token (admin, pre-filled in the page and GraphiQL): {token}", flush=True)
+        config = uvicorn.Config(app, log_config=None, lifespan="on", **UVICORN_WS_OPTIONS)
+        server = AnnouncingServer(config, banner(host, sock.getsockname()[1], token))
         # What exists by now lives as long as the process: kept out of the collector's full
         # passes, one during a large response holds the loop ~15 ms instead of ~55.
         gc.collect()
         gc.freeze()
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            lifespan="on",
-            **UVICORN_WS_OPTIONS,
-        )
+        server.run(sockets=[sock])
+        if not server.started:
+            return 3  # the app did not start (uvicorn logged why)
     return 0
+
+
+def banner(host: str, port: int, token: str | None) -> list[str]:
+    base = f"http://{host}:{port}"
+    lines = [f"liftplan serving on {base}/  (GraphiQL: {base}/graphql, ready: {base}/readyz)"]
+    if token:
+        lines.append(f"demo API token (admin, pre-filled in the page and GraphiQL): {token}")
+    return lines
 
 
 def migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -63,8 +73,12 @@ def db_url(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    sub.add_parser(
+    p = sub.add_parser(
         "serve", help="serve the API (embedded PostgreSQL, Redis and a worker unless URLs are set)"
+    )
+    p.add_argument("--host", help="address to listen on (default: HOST, else 127.0.0.1)")
+    p.add_argument(
+        "--port", type=port_number, help="port to listen on; 0 for any free one (default: PORT, else 8000)"
     )
     p = sub.add_parser("migrate", help="upgrade the database schema")
     p.add_argument("revision", nargs="?", default="head")
