@@ -5,6 +5,7 @@ import sys
 from collections.abc import Callable
 
 from cli import legacy_demo, library, programs, repair, serve, users, workers
+from cli.help_format import HelpFormatter, SubcommandParser
 from core.logging_setup import configure_logging
 from core.servers import DataDirInUse
 from core.settings import Settings, get_settings
@@ -12,6 +13,12 @@ from services.errors import DomainError
 
 Command = Callable[[Settings, argparse.Namespace], int]
 MODULES = (serve, library, workers, users, programs, repair, legacy_demo)
+DESCRIPTION = (
+    "liftplan: a GraphQL API and arq workers for generated strength-training programs. "
+    "Without DATABASE_URL and REDIS_URL set, serve starts embedded PostgreSQL and Redis, and the other "
+    "commands use those of a running serve (or start their own). "
+    "Run main.py COMMAND --help for a command's options."
+)
 
 
 def export_schema(settings: Settings, args: argparse.Namespace) -> int:
@@ -23,14 +30,18 @@ def export_schema(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
-    parser = argparse.ArgumentParser(prog="main.py", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="main.py", description=DESCRIPTION, formatter_class=HelpFormatter)
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=SubcommandParser
+    )
     commands: dict[str, Command] = {}
     for module in MODULES:
         module.add_parsers(sub)
         commands.update(module.COMMANDS)
     sub.add_parser("export-schema", help="write the GraphQL SDL to schema.graphql")
     commands["export-schema"] = export_schema
+    for choice in sub._choices_actions:  # a subcommand's --help opens with its one-line summary
+        sub.choices[choice.dest].description = choice.help
     return parser, commands
 
 

@@ -48,7 +48,7 @@ def import_file(settings: Settings, args: argparse.Namespace) -> int:
 def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     sub.add_parser("seed", help="load the curated movement library (idempotent)")
     p = sub.add_parser("import-movements", help="import a free-exercise-db style JSON exercise list")
-    p.add_argument("file")
+    p.add_argument("file", help="a JSON list of exercises in free-exercise-db's format")
     p.add_argument("-v", "--verbose", action="store_true", help="list every skipped entry and why")
 
 

@@ -121,7 +121,7 @@ def show(settings: Settings, args: argparse.Namespace) -> int:
 
 def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("show-program", help="print a program's sessions and exercises as tables")
-    p.add_argument("program_id", type=int)
+    p.add_argument("program_id", type=int, help="the program's id")
     p.add_argument("--week", type=int, action="append", help="only this week (repeatable)")
     p.add_argument("--width", type=int, default=None, help="table width (default: the terminal's)")
 

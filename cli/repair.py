@@ -186,13 +186,13 @@ def repair_program(settings: Settings, args: argparse.Namespace) -> int:
 
 def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("repair-program", help="re-enqueue every session of a program that is not generated")
-    p.add_argument("program_id", type=int)
+    p.add_argument("program_id", type=int, help="the program's id")
     p.add_argument("--dry-run", action="store_true", help="change nothing; say what would be enqueued")
     p.add_argument(
         "--include-failed",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="also retry FAILED sessions (default: yes)",
+        help="also retry FAILED sessions",
     )
     p.add_argument("--with-worker", action="store_true", help="run a generation worker inside this command")
     p.add_argument("--timeout", type=float, default=600.0, help="give up following after this many seconds")

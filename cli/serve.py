@@ -81,7 +81,7 @@ def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
         "--port", type=port_number, help="port to listen on; 0 for any free one (default: PORT, else 8000)"
     )
     p = sub.add_parser("migrate", help="upgrade the database schema")
-    p.add_argument("revision", nargs="?", default="head")
+    p.add_argument("revision", nargs="?", default="head", help="the alembic revision to upgrade to")
     sub.add_parser("db-url", help="print the database URL in use")
 
 

@@ -44,12 +44,14 @@ def revoke(settings: Settings, args: argparse.Namespace) -> int:
 
 def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("create-user", help="create a user and print their API token once")
-    p.add_argument("--email", required=True)
-    p.add_argument("--role", choices=[r.value for r in Role], default=Role.ATHLETE.value)
+    p.add_argument("--email", required=True, help="the user's email (their login; stored lower-case)")
+    p.add_argument(
+        "--role", choices=[r.value for r in Role], default=Role.ATHLETE.value, help="what they may do"
+    )
     p.add_argument("--name", help="display name (default: the email)")
     for name, text in (("rotate-token", "replace a user's token"), ("revoke-token", "revoke a user's token")):
         p = sub.add_parser(name, help=text)
-        p.add_argument("--email", required=True)
+        p.add_argument("--email", required=True, help="the user's email")
 
 
 COMMANDS = {"create-user": create, "rotate-token": rotate, "revoke-token": revoke}

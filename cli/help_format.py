@@ -1,0 +1,19 @@
+"""How ``main.py`` and its subcommands print ``--help``: every default that means something shown."""
+
+import argparse
+import functools
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """argparse's defaults formatter, minus ``(default: None)`` / ``(default: False)`` on flags and
+    options whose absence says it all, and minus a second default where the help names one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default in (None, False) or "default" in text:
+            return action.help
+        return super()._get_help_string(action)
+
+
+# For add_subparsers(parser_class=...): subcommands do not inherit their parent's formatter.
+SubcommandParser = functools.partial(argparse.ArgumentParser, formatter_class=HelpFormatter)
