@@ -1,6 +1,7 @@
 """``serve``, and the database plumbing commands ``migrate`` and ``db-url``."""
 
 import argparse
+import contextlib
 import gc
 import sys
 
@@ -39,7 +40,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         # passes, one during a large response holds the loop ~15 ms instead of ~55.
         gc.collect()
         gc.freeze()
-        server.run(sockets=[sock])
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn re-raises it once shut down
+            server.run(sockets=[sock])
         if not server.started:
             return 3  # the app did not start (uvicorn logged why)
     return 0

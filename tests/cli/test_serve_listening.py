@@ -50,7 +50,15 @@ def test_serve_on_a_busy_port_says_which_setting_to_change_and_prints_no_banner(
         ]
 
 
-def test_serve_port_flag_wins_and_the_banner_comes_once_it_answers(database_url: str, redis_url: str) -> None:
+@pytest.mark.parametrize(
+    ("stop", "code"),
+    # uvicorn shuts down cleanly, then re-raises the signal it caught: SIGTERM ends the process as
+    # a supervisor expects, Ctrl-C (SIGINT) is a normal exit.
+    [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 0)],
+)
+def test_serve_port_flag_wins_and_the_banner_comes_once_it_answers(
+    database_url: str, redis_url: str, stop: signal.Signals, code: int
+) -> None:
     port = free_port()
     env = {**serve_env(database_url, redis_url), "PORT": "1"}  # the flag overrides the variable
     process = subprocess.Popen(
@@ -69,10 +77,9 @@ def test_serve_port_flag_wins_and_the_banner_comes_once_it_answers(database_url:
 
         assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200  # already listening
     finally:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         _out, err = process.communicate(timeout=30)
-    # uvicorn shuts down cleanly, then re-raises the signal it caught: the exit a supervisor expects.
-    assert process.returncode == -signal.SIGTERM, err
+    assert process.returncode == code, err
     assert " ERROR " not in err and "Traceback" not in err, err
 
 
