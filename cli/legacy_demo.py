@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import datetime as dt
 import enum
+import shlex
 import sys
 
 import asyncpg
@@ -18,7 +19,7 @@ import asyncpg
 from cli.runtime import Factory, run_with_database
 from core.database import async_database_url
 from core.migrations import upgrade
-from core.servers import provide_servers
+from core.servers import ServerUrls, provide_servers
 from core.settings import Settings
 from models import Equipment
 from services.movement_catalogue import load_catalogue
@@ -158,12 +159,21 @@ async def _has_tables(factory: Factory) -> bool:
         return bool(await db.scalar(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")))
 
 
+def same_servers(settings: Settings, urls: ServerUrls) -> str:
+    """How to point the next command at the servers this one used (its data folder, or its URLs)."""
+    if not urls.embedded:
+        return "with the same DATABASE_URL and REDIS_URL: "
+    if settings.liftplan_data_dir == Settings.model_fields["liftplan_data_dir"].default:
+        return ""
+    return f"LIFTPLAN_DATA_DIR={shlex.quote(str(settings.liftplan_data_dir))} "
+
+
 def demo_legacy(settings: Settings, args: argparse.Namespace) -> int:
     with provide_servers(settings, command="demo-legacy", may_attach=True) as urls:
         if run_with_database(urls.database_url, _has_tables):
             print(
                 "error: this database is not empty; run demo-legacy on a fresh one, e.g. "
-                "LIFTPLAN_DATA_DIR=.liftplan-legacy python main.py demo-legacy",
+                "LIFTPLAN_DATA_DIR=.liftplan-legacy .venv/bin/python main.py demo-legacy",
                 file=sys.stderr,
             )
             return 2
@@ -171,7 +181,8 @@ def demo_legacy(settings: Settings, args: argparse.Namespace) -> int:
         asyncio.run(load_legacy_story(urls.database_url))
         print(f"legacy database at 0001: program {PROGRAM_ID}, 84 sessions, {POPULATED} with exercises")
         upgrade(urls.database_url, "head")
-        print("migrated to head; now: python main.py repair-program 265 --with-worker")
+        command = f".venv/bin/python main.py repair-program {PROGRAM_ID} --with-worker"
+        print(f"migrated to head; now: {same_servers(settings, urls)}{command}")
     return 0
 
 
