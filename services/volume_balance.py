@@ -56,7 +56,7 @@ def push_pull_sets(days: Sequence[Sequence[DraftExercise]]) -> tuple[int, int]:
     return push, pull
 
 
-def _ratio_ok(push: int, pull: int) -> bool:
+def ratio_ok(push: int, pull: int) -> bool:
     low, high = PUSH_PULL_RANGE
     return push == 0 or pull == 0 or low <= push / pull <= high
 
@@ -154,7 +154,7 @@ def balance_push_pull(week: Week, cap: float, budget: int, *, may_drop: bool = T
     ``may_drop`` False keeps every exercise (a deload keeps the movements of its week)."""
     for _ in range(200):
         push, pull = push_pull_sets(week)
-        if _ratio_ok(push, pull):
+        if ratio_ok(push, pull):
             return
         side = 1 if push / pull > PUSH_PULL_RANGE[1] else -1  # the side with too many sets
         weight = lambda ex, side=side: 1.0 if push_pull(ex.pattern) == side else 0.0  # noqa: E731
@@ -200,7 +200,7 @@ def _fill(week: Week, volume_range: VolumeRange, budget: int) -> None:
                 if not _can_grow(ex, volume, volume_range.cap, budget - used):
                     continue
                 side = push_pull(ex.pattern)
-                if side and not _ratio_ok(push + (side > 0), pull + (side < 0)):
+                if side and not ratio_ok(push + (side > 0), pull + (side < 0)):
                     continue
                 need = sum(
                     min(share, max(0.0, volume_range.floor - volume[g])) for g, share in shares(ex).items()
@@ -212,7 +212,7 @@ def _fill(week: Week, volume_range: VolumeRange, budget: int) -> None:
                 key = (need, room, -d, -i)
                 if best is None or key > best:
                     best = key
-        if (best is None or best[0] <= 0) and _swap_towards_floor(week, volume_range):
+        if (best is None or best[0] <= 0) and _swap_towards_floor(week, volume_range, budget):
             continue
         if best is None:
             return
@@ -220,37 +220,83 @@ def _fill(week: Week, volume_range: VolumeRange, budget: int) -> None:
         week[d][i] = replace(week[d][i], sets=week[d][i].sets + 1)
 
 
-def _swap_towards_floor(week: Week, volume_range: VolumeRange) -> bool:
-    """In a full session, move one set from an accessory whose groups stay at their floors to an
-    exercise of a group below its floor; each swap lowers the week's total shortfall."""
+def _shortfall(volume: Mapping[MuscleGroup, float], floor: float) -> float:
+    return sum(max(0.0, floor - sets) for sets in volume.values())
+
+
+def _swap_towards_floor(week: Week, volume_range: VolumeRange, budget: int) -> bool:
+    """Trade one set from an accessory (of any day) to an exercise of a group below its floor,
+    where the week's total shortfall falls, no group goes over its cap or below its floor, push:pull
+    stays in range, the receiving session keeps within its minutes and a giving session that was
+    filled stays filled. Donors keep two sets where they can, else one."""
     volume = weekly_sets(week)
+    floor = volume_range.floor
+    before = _shortfall(volume, floor)
+    if before <= _EPS:
+        return False
     push, pull = push_pull_sets(week)
-    floor, cap = volume_range.floor, volume_range.cap
-    for group in sorted((g for g in MuscleGroup if volume[g] < floor), key=lambda g: volume[g]):
-        for day in week:
-            for i, ex in enumerate(day):
-                gain = shares(ex)
-                if gain.get(group, 0.0) <= 0 or ex.sets >= MAX_SETS:
-                    continue
-                for j, other in enumerate(day):
-                    loss = shares(other)
-                    if j == i or other.is_main_lift or other.sets <= 2 or group in loss:
+    used = [sum(exercise_seconds(ex) for ex in day) for day in week]
+    short = sorted((g for g in MuscleGroup if volume[g] < floor), key=lambda g: volume[g])
+    for keep in (2, 1):
+        for group in short:
+            for d, day in enumerate(week):
+                for i, ex in enumerate(day):
+                    gain = shares(ex)
+                    if gain.get(group, 0.0) <= 0 or ex.sets >= MAX_SETS:
                         continue
-                    after = dict(volume)
-                    for g, share in gain.items():
-                        after[g] += share
-                    for g, share in loss.items():
-                        after[g] -= share
-                    if any(after[g] > cap + _EPS for g in gain) or any(after[g] < floor for g in loss):
-                        continue
-                    if _set_seconds(ex) > _set_seconds(other):
-                        continue  # the session has no spare time: the set it gives must pay
-                    sides = push_pull(ex.pattern), push_pull(other.pattern)
-                    if not _ratio_ok(
-                        push + (sides[0] > 0) - (sides[1] > 0), pull + (sides[0] < 0) - (sides[1] < 0)
-                    ):
-                        continue
-                    day[i] = replace(ex, sets=ex.sets + 1)
-                    day[j] = replace(other, sets=other.sets - 1)
-                    return True
+                    for e, other_day in enumerate(week):
+                        for j, other in enumerate(other_day):
+                            if (e, j) == (d, i) or other.is_main_lift or other.sets <= keep:
+                                continue
+                            if _trade_ok(
+                                week, (d, i), (e, j), volume, before, (push, pull), used, volume_range, budget
+                            ):
+                                week[d][i] = replace(ex, sets=ex.sets + 1)
+                                week[e][j] = replace(other, sets=other.sets - 1)
+                                return True
     return False
+
+
+def _traded(
+    volume: Mapping[MuscleGroup, float], gain: Mapping[MuscleGroup, float], loss: Mapping[MuscleGroup, float]
+) -> dict[MuscleGroup, float]:
+    after = dict(volume)
+    for g, share in gain.items():
+        after[g] += share
+    for g, share in loss.items():
+        after[g] -= share
+    return after
+
+
+def _trade_ok(
+    week: Week,
+    to: tuple[int, int],
+    frm: tuple[int, int],
+    volume: Mapping[MuscleGroup, float],
+    shortfall: float,
+    push_pull_now: tuple[int, int],
+    used: Sequence[int],
+    volume_range: VolumeRange,
+    budget: int,
+) -> bool:
+    ex, other = week[to[0]][to[1]], week[frm[0]][frm[1]]
+    gain, loss = shares(ex), shares(other)
+    after = _traded(volume, gain, loss)
+    if _shortfall(after, volume_range.floor) >= shortfall - _EPS:
+        return False
+    if any(after[g] > volume_range.cap + _EPS for g in gain):
+        return False
+    if any(after[g] < volume_range.floor - _EPS and after[g] < volume[g] for g in loss):
+        return False
+    sides = push_pull(ex.pattern), push_pull(other.pattern)
+    push, pull = push_pull_now
+    if not ratio_ok(push + (sides[0] > 0) - (sides[1] > 0), pull + (sides[0] < 0) - (sides[1] < 0)):
+        return False
+    added, freed = (
+        _set_seconds(ex),
+        exercise_seconds(other) - exercise_seconds(replace(other, sets=other.sets - 1)),
+    )
+    if to[0] == frm[0]:
+        return used[to[0]] + added - freed <= budget
+    filled = FILL_SHARE * budget
+    return used[to[0]] + added <= budget and (used[frm[0]] < filled or used[frm[0]] - freed >= filled)
