@@ -79,7 +79,7 @@ def _main_preference(spec: MovementSpec) -> tuple[bool, bool, bool, int, int]:
 
 
 @lru_cache(maxsize=4096)
-def _accessory_preference(spec: MovementSpec) -> tuple[int, int]:
+def accessory_preference(spec: MovementSpec) -> tuple[int, int]:
     """Any loadable option is as good as another for accessory work (barbell gets no bonus);
     among unloaded ones the hardest the level allows."""
     return (min(_load_preference(spec), 2), _hardness(spec))
@@ -103,7 +103,7 @@ def choose(
         free = [s for s in candidates if s.name not in used]
         if not free:
             continue
-        prefer = _main_preference if slot.role is SlotRole.MAIN else _accessory_preference
+        prefer = _main_preference if slot.role is SlotRole.MAIN else accessory_preference
         best = max(prefer(s) for s in free)
         order = [s for s in candidates if prefer(s) == best]
         random.Random(stable_seed(*seed_parts, pattern.value)).shuffle(order)

@@ -131,6 +131,13 @@ def draft_day(
     return [_exercise(params.goal, role, phase, spec, progression_week) for role, spec in picks]
 
 
+def exercise_for(
+    params: ProgramParams, week_index: int, phase: Phase, role: SlotRole, spec: MovementSpec
+) -> DraftExercise:
+    """``spec`` prescribed for ``role`` in a loading week, as ``draft_day`` prescribes its picks."""
+    return _exercise(params.goal, role, phase, spec, week_in_block(week_index))
+
+
 def _exercise(goal: Goal, role: SlotRole, phase: Phase, spec: MovementSpec, week: int) -> DraftExercise:
     loaded = bool(spec.equipment & LOADED_EQUIPMENT)
     p = prescribe(goal, role, phase, loaded=loaded, week_in_block=week)

@@ -7,18 +7,22 @@ the sessions of one week, drafted in any order by any worker, agree by construct
 memoised per process, so the days of a week drafted by one worker cost one plan.
 
 A loading week: every day is drafted (``session_drafting.draft_day``) and fitted to its minutes,
-then the week's sets are balanced (``volume_balance``), then each session is ordered compound
-before isolation. A deload week is the plan of the week before with every exercise deloaded
-(about 40 % fewer sets, lower intensity), so it carries less volume by construction.
+then the week's sets are balanced (``volume_balance``), then accessories are swapped where a
+group stays below its floor or trains on one day only (``floor_swaps``), then each session is
+ordered compound before isolation. A deload week is the plan of the week before with every
+exercise deloaded (about 40 % fewer sets, lower intensity), so it carries less volume by
+construction.
 """
 
 from collections.abc import Sequence
 
 from models.enums import Focus, Phase
+from services.floor_swaps import Swap, apply_swaps, swap_towards_floors
 from services.movement_catalogue import MovementSpec
 from services.muscle_volume import volume_range
 from services.programming_rules import estimate_minutes
 from services.session_drafting import (
+    ACCESSORY_HOLD_WEEKS,
     DraftError,
     DraftExercise,
     ProgramParams,
@@ -27,12 +31,14 @@ from services.session_drafting import (
     draft_day,
     fit,
 )
-from services.training_splits import phase_for, split_for
-from services.volume_balance import balance_push_pull, balance_week
+from services.training_splits import block_of, is_deload_week, loading_week_ordinal, phase_for, split_for
+from services.volume_balance import Week, balance_push_pull, balance_week
 
 Days = tuple[tuple[int, Focus], ...]
 Plan = tuple[SessionDraft | DraftError, ...]
 _memo: dict[tuple[object, ...], tuple[Sequence[MovementSpec], Plan]] = {}
+_swap_memo: dict[tuple[object, ...], tuple[Swap, ...]] = {}
+"""The accessory swaps of each planned loading week (those it repeated included)."""
 
 
 def draft_session(
@@ -115,11 +121,49 @@ def _plan_loading(
         except DraftError as exc:
             drafted.append(exc)
     good = [d for d in drafted if not isinstance(d, DraftError)]
-    balanced = iter(balance_week(good, params.minutes_per_session, volume_range(params.goal, params.level)))
+    volumes = volume_range(params.goal, params.level)
+
+    def balance(week: Week) -> Week:
+        return balance_week(week, params.minutes_per_session, volumes)
+
+    # Accessories hold for their weeks: a later week of the rotation repeats the first one's swaps
+    # (and, in the same block, makes none of its own; a new block has new main lifts, so it may).
+    first = _rotation_start(params, week_index)
+    earlier: tuple[Swap, ...] = ()
+    if first != week_index:
+        key = (params, first, days, id(catalogue))
+        if key not in _swap_memo:
+            _plan_loading(params, first, _loading_phase(params, first), days, catalogue)
+        earlier = _swap_memo.get(key, ())
+        good = apply_swaps(params, week_index, phase, good, earlier)
+    if first != week_index and block_of(first) == block_of(week_index):
+        swapped, swaps = balance(good), ()
+    else:
+        swapped, swaps = swap_towards_floors(
+            params, week_index, phase, good, balance(good), catalogue, volumes, balance
+        )
+    if isinstance(catalogue, tuple):
+        if len(_swap_memo) >= 256:
+            _swap_memo.clear()
+        _swap_memo[(params, week_index, days, id(catalogue))] = (*earlier, *swaps)
+    balanced = iter(swapped)
     return tuple(
         d if isinstance(d, DraftError) else _session(focus, phase, _ordered(next(balanced)))
         for d, (_, focus) in zip(drafted, days, strict=True)
     )
+
+
+def _rotation_start(params: ProgramParams, week_index: int) -> int:
+    """The first loading week whose accessories this week's are (see ``session_drafting``)."""
+    step = loading_week_ordinal(week_index) // ACCESSORY_HOLD_WEEKS
+    first = week_index
+    for week in range(week_index - 1, 0, -1):
+        if is_deload_week(week):
+            continue
+        if loading_week_ordinal(week) // ACCESSORY_HOLD_WEEKS != step:
+            break
+        first = week
+    return first
 
 
 def _ordered(exercises: list[DraftExercise]) -> list[DraftExercise]:

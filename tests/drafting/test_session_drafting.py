@@ -187,8 +187,14 @@ def test_long_sessions_use_the_whole_template() -> None:
 
 
 def test_time_budget_drops_the_lowest_priority_slots_first() -> None:
-    long = draft_session(params(minutes_per_session=240), 1, 2, Focus.LOWER, Phase.ACCUMULATION, SYNTHETIC)
-    short = draft_session(params(minutes_per_session=45), 1, 2, Focus.LOWER, Phase.ACCUMULATION, SYNTHETIC)
+    # Two days a week: no accessory is swapped towards a volume floor (services/floor_swaps.py).
+    two_days = {"days_per_week": 2}
+    long = draft_session(
+        params(minutes_per_session=240, **two_days), 1, 2, Focus.LOWER, Phase.ACCUMULATION, SYNTHETIC
+    )
+    short = draft_session(
+        params(minutes_per_session=45, **two_days), 1, 2, Focus.LOWER, Phase.ACCUMULATION, SYNTHETIC
+    )
     assert MIN_EXERCISES <= len(short.exercises) < len(long.exercises)
     # The short session keeps the first slots (sets and rests are the week's balance: issue 15).
     assert {e.movement_name for e in short.exercises} < {e.movement_name for e in long.exercises}
