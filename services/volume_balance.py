@@ -8,10 +8,9 @@ deterministic (ties go to the earlier day and the earlier slot):
    the last accessory that loads it, then go down to one set;
 2. push:pull: while the week pushes more than 1.5 sets per pulling set (or less than 0.67), take a
    set from the side that is over in the same way, or else give one to the side that is under;
-3. floors and minutes: add a set where it brings a group below its floor closer to it (in a full
-   session, move one there from an accessory whose groups stay at their floors), then where a
-   session is short of its minutes, never breaking a cap, the push:pull range, a session's
-   minutes or ``MAX_SETS`` per exercise;
+3. floors and minutes: add a set where it brings a group below its floor closer to it (else trade
+   one there from an accessory of any day whose groups keep their floors), then where a session
+   is short of its minutes, never breaking a cap, push:pull, a session's minutes or ``MAX_SETS``;
 4. rest: a session still short of its minutes gets longer rests, up to ``MAX_REST_SECONDS`` (longer
    rest does not cost hypertrophy and helps strength: Schoenfeld et al. 2016, 3 min vs 1 min).
 When the caps bind (many long days), a session stays shorter than its minutes: volume wins.
