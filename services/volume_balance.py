@@ -11,9 +11,8 @@ deterministic (ties go to the earlier day and the earlier slot):
 3. floors and minutes: add a set where it brings a group below its floor closer to it (else trade
    one there from an accessory of any day whose groups keep their floors), then where a session
    is short of its minutes, never breaking a cap, push:pull, a session's minutes or ``MAX_SETS``;
-4. rest: a session still short of its minutes gets longer rests, up to ``MAX_REST_SECONDS`` (longer
-   rest does not cost hypertrophy and helps strength: Schoenfeld et al. 2016, 3 min vs 1 min).
-When the caps bind (many long days), a session stays shorter than its minutes: volume wins.
+4. rest: a session still short of its minutes gets longer rests, up to ``MAX_REST_SECONDS`` (no cost
+   to hypertrophy, a help to strength: Schoenfeld et al. 2016). When the caps bind, volume wins.
 """
 
 from collections.abc import Callable, Mapping, Sequence
