@@ -32,6 +32,7 @@ from services.transient_errors import is_redis_error, is_transient
 log = logging.getLogger(__name__)
 
 LOCK_KEY = "liftplan:reconciler-lock"
+STOP_WAIT_S = 5.0
 
 
 @dataclass
@@ -98,6 +99,7 @@ class Reconciler:
         self._now = asyncio.Event()
         self._token = uuid.uuid4().hex
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.runs = 0
         self.actions: Counter[str] = Counter()  # requeued, released, failed: since start (/metrics)
         outages.database.on_recovery(self.wake)
@@ -108,14 +110,23 @@ class Reconciler:
         self._now.set()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="reconciler")
 
     async def stop(self) -> None:
-        if self._task is not None:
+        """Stop once the tick in hand is done (cut after ``STOP_WAIT_S``: cancelled inside a
+        transaction, the driver's connection close is cut too, an ERROR)."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._now.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_WAIT_S)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
 
     async def _my_turn(self) -> bool:
         """One worker per tick: the first to take the lock for most of the interval."""
@@ -123,13 +134,15 @@ class Reconciler:
         return bool(await self._queue.pool.set(LOCK_KEY, self._token, nx=True, px=max(lease_ms, 1)))
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             woken = False
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._settings.reconcile_every_s):
                     await self._now.wait()
                     woken = True
             self._now.clear()
+            if self._stopping:
+                return
             try:
                 if not woken and not await self._my_turn():
                     continue

@@ -22,6 +22,7 @@ from services.transient_errors import is_redis_error, is_transient
 log = logging.getLogger(__name__)
 
 BATCH = 500
+STOP_WAIT_S = 2.0
 
 
 class StatusRelay:
@@ -39,21 +40,30 @@ class StatusRelay:
         self._sweep_s = sweep_s
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.relayed = 0
 
     def wake(self) -> None:
         self._wakeup.set()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="status-relay")
 
     async def stop(self) -> None:
-        """Stop the loop, after one last attempt to deliver what is waiting (bounded)."""
+        """Stop the loop once the batch in hand is delivered (it is cut only after ``STOP_WAIT_S``:
+        cancelled inside a transaction, the driver's connection close is cut too, an ERROR), then
+        make one last attempt to deliver what is waiting (bounded)."""
         if self._task is None:
             return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        self._stopping = True
+        self._wakeup.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_WAIT_S)
+        except TimeoutError:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
         self._task = None
         with contextlib.suppress(Exception):
             async with asyncio.timeout(2):
@@ -74,14 +84,16 @@ class StatusRelay:
 
     async def _run(self) -> None:
         backoff = Backoff()
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._sweep_s):
                     await self._wakeup.wait()
             self._wakeup.clear()
+            if self._stopping:
+                return
             try:
                 claimed, delivered = await self.relay_once()
-                while claimed == BATCH and delivered:
+                while claimed == BATCH and delivered and not self._stopping:
                     claimed, delivered = await self.relay_once()
             except Exception as exc:
                 if is_redis_error(exc):
