@@ -3,6 +3,7 @@ a well-behaved client on the same server keeps getting answers."""
 
 import asyncio
 import json
+import time
 
 import pytest
 from graphql import get_introspection_query
@@ -10,6 +11,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from core.settings import Environment, Settings
+from services.rate_limits import WINDOW_S
 from tests.api.conftest import Api, UserMaker, running_api
 from tests.api.test_programs_api import REGENERATE, create_program
 from tests.api.ws_client import graphql_socket
@@ -71,10 +73,23 @@ async def test_rapid_regenerate_calls_are_rate_limited_per_user(
     api: Api, token: str, make_token: UserMaker
 ) -> None:
     program_id = await create_program(api, token, weeks=1, daysPerWeek=1)
-    answers = [await api.graphql(REGENERATE, {"programId": program_id}, token) for _ in range(100)]
-    results = [a["data"]["regenerateSessions"] for a in answers]
-    limited = [r for r in results if r.get("code") == "RATE_LIMITED"]
-    assert len(results) - len(limited) == 30
+    # The limit is per one-minute window, and on a slow machine the 100 calls may span two: each
+    # window may allow 30, no more (a call is placed in a window when it began and ended in it).
+    by_window: dict[int, list[bool]] = {}
+    touched: set[int] = set()
+    limited = []
+    for _ in range(100):
+        began = int(time.time() // WINDOW_S)
+        answer = await api.graphql(REGENERATE, {"programId": program_id}, token)
+        result = answer["data"]["regenerateSessions"]
+        ended = int(time.time() // WINDOW_S)
+        touched |= {began, ended}
+        if result.get("code") == "RATE_LIMITED":
+            limited.append(result)
+        if ended == began:
+            by_window.setdefault(began, []).append(result.get("code") != "RATE_LIMITED")
+    assert all(sum(allowed) <= 30 for allowed in by_window.values()), by_window
+    assert 30 <= 100 - len(limited) <= 30 * len(touched)
     assert all(0 < r["retryAfterSeconds"] <= 60 for r in limited)
     other = await make_token()
     await still_serving(api, other)
