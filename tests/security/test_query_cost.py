@@ -117,7 +117,7 @@ async def test_the_loop_keeps_turning_while_the_largest_program_view_is_answered
     async def tick() -> None:
         last = time.thread_time()  # CPU time: a busy machine descheduling us does not count
         while not answered.is_set():
-            await asyncio.sleep(0.001)
+            await asyncio.sleep(0.001)  # the probe itself: a 1 ms timer turn, not a wait for a condition
             now = time.thread_time()
             held.append(now - last)
             last = now
