@@ -15,11 +15,11 @@ from bench.cpu_accounting import CpuUse
 from core.database import create_engine, create_session_factory
 from core.migrations import upgrade
 from models import Role
-from services.movement_library import seed_movement_library
-from services.status_hub import StatusHub
-from services.status_relay import StatusRelay
+from services.access.users import create_user
+from services.library.movement_library import seed_movement_library
+from services.live.status_hub import StatusHub
+from services.live.status_relay import StatusRelay
 from services.unit_of_work import UnitOfWorkFactory
-from services.users import create_user
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/liftplan_bench"

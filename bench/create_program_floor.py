@@ -1,6 +1,6 @@
 """createProgram: liftplan's mutation over HTTP against its floor, one transaction with COPY.
 
-The floor writes what ``services.programs.add_program`` writes (the program row, one microcycle
+The floor writes what ``services.programs.creation.add_program`` writes (the program row, one microcycle
 per week, one PENDING session per training day) in one transaction through asyncpg: the program
 with ``INSERT ... RETURNING``, the microcycles' ids drawn from their sequence in one statement,
 then microcycles and sessions each with one ``COPY`` (``copy_records_to_table``). The jobs liftplan
@@ -18,8 +18,8 @@ import asyncpg
 from bench.common import BenchError
 from bench.http_load import Connection
 from bench.perf_env import CREATE_PROGRAM, HOST, PerfEnv, program_input
-from services.programs import DAY_OFFSETS
-from services.training_splits import phase_for, split_for
+from services.generation.training_splits import phase_for, split_for
+from services.programs.creation import DAY_OFFSETS
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Floors for generation: one session's write straight through asyncpg and through the ORM, and
 arq's own rate for jobs that do nothing.
 
-Each "session transaction" writes what ``services.session_generator.complete_generation`` commits
+Each "session transaction" writes what ``services.generation.session_generator.complete_generation`` commits
 for one session: the session row updated (COMPLETE, ``generated_at``), its exercises deleted and
 six inserted in one multi-row statement, and its status event appended (the
-``status_event_heads`` bump and the ``status_events`` row, ``services.status_log``'s statement).
+``status_event_heads`` bump and the ``status_events`` row, ``services.live.status_log``'s statement).
 Drafting, the movement-name lookup and the separate IN_PROGRESS transaction are left out: this
 is the database's part only. 84 of them run one after another on one connection; CPU is this
 process's (the client side, what a worker spends) per transaction.
@@ -26,7 +26,7 @@ from sqlalchemy import delete, func, insert, select
 from core.database import create_engine, create_session_factory
 from core.settings import Settings
 from models import GenerationStatus, Movement, Session, SessionExercise
-from services.status_log import StatusChange, append_events
+from services.live.status_log import StatusChange, append_events
 
 EXERCISES = 6
 
@@ -106,7 +106,7 @@ async def orm_floor(
     database_url: str, program_id: int, session_ids: list[int], movement_ids: list[int]
 ) -> TxFloor:
     """The same through an ``AsyncSession``, as ``complete_generation`` writes it (row locked with
-    ``db.get(..., with_for_update=True)``, status event through ``services.status_log``)."""
+    ``db.get(..., with_for_update=True)``, status event through ``services.live.status_log``)."""
     engine = create_engine(database_url, pool_size=1)
     factory = create_session_factory(engine)
     try:

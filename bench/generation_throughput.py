@@ -62,12 +62,12 @@ from bench.worker_processes import start_workers, stop_workers, worker_env
 from core.database import create_engine, create_session_factory
 from core.job_queue import ArqJobQueue
 from models import Equipment, GenerationStatus, Goal, Level, Session, SessionExercise
-from services.outages import Outages
-from services.programs import ProgramSpec, create_program
-from services.status_hub import StatusHub
-from services.status_relay import StatusRelay
-from services.status_stream import StatusStream
-from services.status_watch import watch_program
+from services.adapters.outages import Outages
+from services.adapters.redis_status_stream import StatusStream
+from services.live.status_hub import StatusHub
+from services.live.status_relay import StatusRelay
+from services.live.status_watch import watch_program
+from services.programs.creation import ProgramSpec, create_program
 from services.unit_of_work import UnitOfWorkFactory
 
 # --- one measured run ------------------------------------------------------------------------------
@@ -314,7 +314,7 @@ async def bench(args: argparse.Namespace) -> dict[Config, list[RunResult]]:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.generation_throughput", description=__doc__.split("\n")[0]
+        prog=".venv/bin/python -m bench.generation_throughput", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--runs", type=int, default=3, help="programs per configuration (default 3)")
     parser.add_argument(

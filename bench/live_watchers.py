@@ -46,8 +46,8 @@ from core.database import create_engine, create_session_factory
 from core.embedded_redis import free_port
 from core.migrations import upgrade
 from models import Role
-from services.movement_library import seed_movement_library
-from services.users import create_user
+from services.access.users import create_user
+from services.library.movement_library import seed_movement_library
 from web.live_groups import IDLE_RELEASE_S
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"

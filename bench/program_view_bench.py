@@ -4,7 +4,7 @@ generator's own ceiling, all with ``bench.http_load`` in this process.
 Warm: the same request again and again (unchanged program, same viewer and document). Cold:
 before every request (outside its timing) a status event is appended to the program's log, as
 the worker does when a session changes, so its log head moves and no earlier answer may be
-reused (the response cache keys on the head: ``services.view_versions``). The floors run in
+reused (the response cache keys on the head: ``services.programs.view_versions``). The floors run in
 processes of their own (``bench.view_floor_servers``); the ceiling is the same client against
 their ``GET /ping``.
 """

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from cli.runtime import Clients
 from models import Equipment, GenerationStatus, Goal, Level, Program, Role, User
-from services.movement_library import seed_movement_library
-from services.programs import ProgramSpec, create_program, program_session_ids
-from services.users import create_user, rotate_token, user_for_token
+from services.access.users import create_user, rotate_token, user_for_token
+from services.library.movement_library import seed_movement_library
+from services.programs.creation import ProgramSpec, create_program
+from services.programs.reads import program_session_ids
 
 DEMO_EMAIL = "demo@liftplan.local"
 DEMO_TOKEN_FILE = "demo-token"

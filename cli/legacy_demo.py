@@ -22,9 +22,9 @@ from core.migrations import upgrade
 from core.servers import ServerUrls, provide_servers
 from core.settings import Settings
 from models import Equipment
-from services.movement_catalogue import load_catalogue
-from services.movement_library import movement_row
-from services.training_splits import phase_for, split_for
+from services.generation.training_splits import phase_for, split_for
+from services.library.movement_catalogue import load_catalogue
+from services.library.movement_library import movement_row
 
 PROGRAM_ID = 265
 FIRST_SESSION_ID = 16820

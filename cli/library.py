@@ -7,8 +7,8 @@ from pathlib import Path
 from cli.runtime import Factory, run_with_database
 from core.servers import provide_servers
 from core.settings import Settings
-from services.movement_import import ImportFormatError, import_movements, read_import_file
-from services.movement_library import seed_movement_library
+from services.library.movement_import import ImportFormatError, import_movements, read_import_file
+from services.library.movement_library import seed_movement_library
 
 
 def seed(settings: Settings, args: argparse.Namespace) -> int:

@@ -9,9 +9,9 @@ from cli.runtime import Factory, run_with_database
 from core.servers import provide_servers
 from core.settings import Settings
 from models import Movement, PrescriptionKind, Program, SessionExercise
-from services import program_reads
 from services.errors import InvalidInput, ProgramNotFound
-from services.week_summary import SummaryRow, summarise
+from services.generation.week_summary import SummaryRow, summarise
+from services.programs import reads as program_reads
 
 
 def _intensity(exercise: object) -> str:

@@ -14,12 +14,12 @@ from core.servers import ServerUrls, provide_servers
 from core.settings import Settings
 from jobs.worker import build_worker, stop_worker
 from models import GenerationStatus, Microcycle, Session
-from services import repair as repairs
-from services.generation_progress import GenerationProgress, ProgressTracker, generation_progress
-from services.repair import RepairPlan, plan_repair
-from services.status_hub import ListenerDropped
-from services.status_log import StatusEvent
-from services.status_watch import Watch, watch_program
+from services.live.generation_progress import GenerationProgress, ProgressTracker, generation_progress
+from services.live.status_hub import ListenerDropped
+from services.live.status_log import StatusEvent
+from services.live.status_watch import Watch, watch_program
+from services.programs import repair as repairs
+from services.programs.repair import RepairPlan, plan_repair
 
 EXIT_FAILED = 1
 EXIT_TIMEOUT = 4

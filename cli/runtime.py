@@ -14,10 +14,10 @@ from core.database import create_engine, create_session_factory
 from core.job_queue import ArqJobQueue
 from core.servers import ServerUrls
 from core.settings import Settings
-from services.outages import Outages
-from services.status_hub import StatusHub
-from services.status_relay import StatusRelay
-from services.status_stream import StatusStream
+from services.adapters.outages import Outages
+from services.adapters.redis_status_stream import StatusStream
+from services.live.status_hub import StatusHub
+from services.live.status_relay import StatusRelay
 from services.unit_of_work import UnitOfWorkFactory
 
 T = TypeVar("T")

@@ -2,6 +2,7 @@
 
 import argparse
 import contextlib
+import functools
 import gc
 import sys
 
@@ -11,6 +12,7 @@ from cli.runtime import run_with_clients
 from core.migrations import upgrade
 from core.servers import provide_servers, running_servers
 from core.settings import Settings
+from jobs.worker import worker_alongside
 
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -33,7 +35,9 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
             upgrade(urls.database_url)
             data_dir = settings.liftplan_data_dir.expanduser().resolve()
             token = run_with_clients(urls, settings, lambda clients: prepare_demo(clients, data_dir))
-        app = create_app(settings, urls, run_worker=urls.embedded or settings.serve_worker, demo_token=token)
+        worker = functools.partial(worker_alongside, settings, urls.database_url, urls.redis_url)
+        alongside = [worker] if urls.embedded or settings.serve_worker else []
+        app = create_app(settings, urls, alongside=alongside, demo_token=token)
         config = uvicorn.Config(app, log_config=None, lifespan="on", **UVICORN_WS_OPTIONS)
         server = AnnouncingServer(config, banner(host, sock.getsockname()[1], token))
         # What exists by now lives as long as the process: kept out of the collector's full

@@ -6,7 +6,7 @@ from cli.runtime import Factory, run_with_database
 from core.servers import provide_servers
 from core.settings import Settings
 from models import Role
-from services.users import create_user, revoke_token, rotate_token
+from services.access.users import create_user, revoke_token, rotate_token
 
 
 def create(settings: Settings, args: argparse.Namespace) -> int:

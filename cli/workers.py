@@ -9,7 +9,7 @@ from core.servers import provide_servers
 from core.settings import Settings
 from jobs.reconciler import reconcile_sessions
 from jobs.worker import build_worker, wait_for_redis
-from services.outages import Outages
+from services.adapters.outages import Outages
 
 
 async def run_worker(settings: Settings, database_url: str, redis_url: str, *, burst: bool) -> None:

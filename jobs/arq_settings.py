@@ -17,7 +17,7 @@ import sys
 from core.logging_setup import configure_logging
 from core.settings import get_settings
 from jobs.worker import worker_options
-from services.outages import Outages
+from services.adapters.outages import Outages
 
 
 def _worker_settings() -> type:

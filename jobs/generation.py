@@ -19,11 +19,11 @@ from arq import Retry
 from redis.asyncio import Redis
 
 from core.settings import Settings
+from services.adapters.outages import Outages, describe_error
+from services.adapters.transient_errors import is_connection_loss, is_transient
 from services.errors import NotFound
-from services.movement_index import MovementIndexCache
-from services.outages import Outages, describe_error
-from services.session_generator import UnitsOfWork, fail_session, populate_session_by_id
-from services.transient_errors import is_connection_loss, is_transient
+from services.generation.session_generator import UnitsOfWork, fail_session, populate_session_by_id
+from services.library.movement_index import MovementIndexCache
 
 log = logging.getLogger(__name__)
 

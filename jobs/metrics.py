@@ -23,7 +23,7 @@ from prometheus_client.registry import Collector
 from core.job_queue import ArqJobQueue
 from core.metrics import QueueDepth, StatusEventCounts
 from jobs.reconciler import Reconciler
-from services.status_relay import StatusRelay
+from services.live.status_relay import StatusRelay
 from services.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)

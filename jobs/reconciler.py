@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 
 from core.job_queue import ArqJobQueue
 from core.settings import Settings
-from services.outages import Outages
-from services.reconciliation import stale_unfinished_sessions
-from services.session_generator import UnitsOfWork, fail_session
-from services.status_log import prune_events
-from services.transient_errors import is_redis_error, is_transient
+from services.adapters.outages import Outages
+from services.adapters.transient_errors import is_redis_error, is_transient
+from services.generation.session_generator import UnitsOfWork, fail_session
+from services.live.status_log import prune_events
+from services.programs.stalled_sessions import stale_unfinished_sessions
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+from collections.abc import AsyncIterator
 from signal import Signals
 from typing import Any
 
@@ -23,10 +24,10 @@ from jobs.generation import STOPPING, GenerationContext, generate_session
 from jobs.job_logging import in_log_context
 from jobs.metrics import WorkerMetrics, metered, serve_metrics
 from jobs.reconciler import Reconciler
-from services.movement_index import MovementIndexCache
-from services.outages import Backoff, Outages
-from services.status_relay import StatusRelay
-from services.status_stream import StatusStream
+from services.adapters.outages import Backoff, Outages
+from services.adapters.redis_status_stream import StatusStream
+from services.library.movement_index import MovementIndexCache
+from services.live.status_relay import StatusRelay
 from services.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -251,3 +252,15 @@ async def stop_worker(worker: Worker, task: "asyncio.Task[None]", grace_s: float
             leftover.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
     await worker.close()
+
+
+@contextlib.asynccontextmanager
+async def worker_alongside(settings: Settings, database_url: str, redis_url: str) -> AsyncIterator[None]:
+    """One arq worker in the calling process for as long as the block runs (the embedded demo
+    serves and generates in one process); stopped with the worker's grace on the way out."""
+    worker = build_worker(settings, database_url, redis_url, handle_signals=False)
+    task = asyncio.create_task(worker.async_run(), name="arq-worker")
+    try:
+        yield
+    finally:
+        await stop_worker(worker, task, settings.worker_shutdown_grace_s)

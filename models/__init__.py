@@ -14,11 +14,12 @@ from models.enums import (
 )
 from models.movements import Movement, MovementLibraryVersion
 from models.programs import Microcycle, Program
-from models.sessions import Session, SessionExercise
+from models.sessions import SESSION_CALENDAR_ORDER, Session, SessionExercise
 from models.status_events import StatusEventHead, StatusEventRow
 from models.users import User
 
 __all__ = [
+    "SESSION_CALENDAR_ORDER",
     "Base",
     "Equipment",
     "Focus",

@@ -51,6 +51,10 @@ class Session(Base):
     updated_at = updated_at_column()
 
 
+SESSION_CALENDAR_ORDER = (Session.scheduled_date, Session.day_index, Session.id)
+"""The one calendar order of sessions: by date, then day of the week, then id (stable)."""
+
+
 PRESCRIPTION_FIELDS_CHECK = (
     "(prescription_kind = 'reps' AND duration_seconds IS NULL AND distance_meters IS NULL)"
     " OR (prescription_kind = 'seconds' AND duration_seconds > 0 AND distance_meters IS NULL)"

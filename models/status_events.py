@@ -3,7 +3,7 @@
 A change and its event are written in one transaction, so the log never disagrees with the
 sessions. ``status_event_heads`` holds each program's last sequence number; bumping it is the
 last statement of the writing transaction, and its row lock makes sequence numbers gap-free and
-ordered as the transactions commit (see ``services.status_log``).
+ordered as the transactions commit (see ``services.live.status_log``).
 """
 
 import datetime as dt

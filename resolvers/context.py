@@ -13,9 +13,9 @@ from strawberry.types import Info
 from core.settings import Settings
 from models import User
 from resolvers.dataloaders import Loaders
+from services.access.subscription_limits import SubscriptionLimiter
 from services.errors import DomainError
-from services.status_hub import StatusHub
-from services.subscription_limits import SubscriptionLimiter
+from services.live.status_hub import StatusHub
 from services.unit_of_work import UnitOfWorkFactory
 
 

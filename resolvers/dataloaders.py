@@ -8,9 +8,9 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
-from models import GenerationStatus, Microcycle, Movement, Program, Session, SessionExercise
+from models import GenerationStatus, Microcycle, Movement, Session, SessionExercise
 from resolvers.loop_turns import TurnLoader
-from services import program_reads
+from services.programs import reads as program_reads
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -69,10 +69,6 @@ class Loaders:
         return TurnLoader(_batch(self._factory, read), cache=self._cache, tag=self)
 
     @cached_property
-    def program_by_id(self) -> DataLoader[int, Program | None]:
-        return self._loader(program_reads.programs_by_ids)
-
-    @cached_property
     def microcycles_by_program(self) -> DataLoader[int, list[Microcycle]]:
         return self._loader(program_reads.microcycles_by_program)
 
@@ -83,10 +79,6 @@ class Loaders:
     @cached_property
     def sessions_by_program(self) -> DataLoader[tuple[int, GenerationStatus | None], list[Session]]:
         return self._loader(program_reads.sessions_by_program)
-
-    @cached_property
-    def session_by_id(self) -> DataLoader[int, Session | None]:
-        return self._loader(program_reads.sessions_by_ids)
 
     @cached_property
     def exercises_by_session(self) -> DataLoader[int, list[SessionExercise]]:

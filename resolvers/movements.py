@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from models import Equipment, Movement, Pattern
 from resolvers.context import GraphQLInfo
 from services.errors import InvalidInput
-from services.movement_library import search_movements
+from services.library.movement_library import search_movements
 
 MAX_MOVEMENTS = 500
 

@@ -9,13 +9,13 @@ from models import Equipment, GenerationStatus, Goal, Level, Microcycle, Program
 from resolvers.context import GraphQLInfo
 from resolvers.ids import parse_id
 from resolvers.loop_turns import pause
-from services import program_reads
-from services.access import visible_program
+from services.access.ownership import visible_program
+from services.adapters.redis_rate_limits import spend
 from services.errors import Forbidden, InvalidInput
-from services.generation_progress import GenerationProgress
-from services.programs import ProgramSpec, create_program, validate_program_spec
-from services.rate_limits import spend
-from services.repair import repair_program
+from services.live.generation_progress import GenerationProgress
+from services.programs import reads as program_reads
+from services.programs.creation import ProgramSpec, create_program, validate_program_spec
+from services.programs.repair import repair_program
 
 DEFAULT_PAGE_SIZE = 20
 CURSOR_PREFIX = "program:"

@@ -6,9 +6,9 @@ from models import Microcycle, Movement, Session, SessionExercise
 from resolvers.context import GraphQLInfo
 from resolvers.ids import parse_id
 from resolvers.loop_turns import pause
-from services.access import visible_session
-from services.rate_limits import spend
-from services.regeneration import check_session_ids, regenerate_sessions
+from services.access.ownership import visible_session
+from services.adapters.redis_rate_limits import spend
+from services.programs.regeneration import check_session_ids, regenerate_sessions
 
 
 async def session(info: GraphQLInfo, id: str) -> Session:

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 
 from resolvers.context import GraphQLInfo
 from resolvers.ids import parse_id
-from services.access import visible_program
+from services.access.ownership import visible_program
 from services.errors import DomainError, InvalidInput
-from services.generation_progress import GenerationProgress, ProgressTracker
-from services.status_hub import ListenerDropped
-from services.status_log import InvalidCursor, StatusEvent, parse_cursor
-from services.status_watch import watch_program
+from services.live.generation_progress import GenerationProgress, ProgressTracker
+from services.live.status_hub import ListenerDropped
+from services.live.status_log import InvalidCursor, StatusEvent, parse_cursor
+from services.live.status_watch import watch_program
 
 
 class StreamInterrupted(DomainError):

@@ -15,8 +15,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from services.adapters.transient_errors import is_transient
 from services.errors import DomainError, Unavailable
-from services.transient_errors import is_transient
 
 log = logging.getLogger("liftplan.graphql")
 

@@ -17,7 +17,7 @@ from schema.enums import Equipment, GenerationStatus, Goal, Level, Phase
 from schema.errors import UserError, error_fields, subscription_error
 from schema.sessions import Session
 from services.errors import DomainError
-from services.generation_progress import GenerationProgress as Progress
+from services.live.generation_progress import GenerationProgress as Progress
 
 
 @strawberry.type(description="How far generation has come: sessions counted per status.")

@@ -45,10 +45,10 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, Typ
 from strawberry.extensions.base_extension import SchemaExtension
 
 from resolvers.movements import MAX_MOVEMENTS
-from services.program_reads import MAX_PAGE_SIZE as MAX_PROGRAMS_PAGE
-from services.programs import MAX_DAYS, MAX_WEEKS
-from services.session_drafting import MIN_EXERCISES
-from services.session_templates import TEMPLATES
+from services.generation.session_drafting import MIN_EXERCISES
+from services.generation.session_templates import TEMPLATES
+from services.programs.creation import MAX_DAYS, MAX_WEEKS
+from services.programs.reads import MAX_PAGE_SIZE as MAX_PROGRAMS_PAGE
 
 CODE = "QUERY_TOO_COSTLY"
 

@@ -15,7 +15,7 @@ from schema.enums import Focus, GenerationStatus, PrescriptionKind
 from schema.errors import UserError, error_fields, subscription_error
 from schema.movements import Movement
 from services.errors import DomainError
-from services.status_log import StatusEvent
+from services.live.status_log import StatusEvent
 
 
 @strawberry.type(description="One prescribed exercise, in session order.")

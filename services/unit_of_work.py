@@ -3,7 +3,7 @@
 Use cases (create, regenerate, repair, the generator's steps) take a ``UnitOfWork``: they change
 rows through ``uow.db`` (flushing, never committing), ``record`` each status change and ``enqueue``
 the sessions to generate. On a clean exit the unit appends the recorded changes to the status log
-(the last statement, see ``services.status_log``) and commits; only then does it wake the relay
+(the last statement, see ``services.live.status_log``) and commits; only then does it wake the relay
 and hand the sessions to the job queue. On an exception it rolls back and does neither.
 
 What runs after the commit may fail (Redis down) without losing anything: the events are in
@@ -19,8 +19,8 @@ from typing import Protocol, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.outages import Outage
-from services.status_log import StatusChange, StatusEvent, append_events
+from services.adapters.outages import Outage
+from services.live.status_log import StatusChange, StatusEvent, append_events
 
 log = logging.getLogger(__name__)
 

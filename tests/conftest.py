@@ -26,10 +26,10 @@ from core.job_queue import ArqJobQueue
 from core.migrations import upgrade
 from core.servers import ServerUrls, provide_servers
 from core.settings import Settings
-from services.movement_library import seed_movement_library
-from services.outages import Outages
-from services.status_hub import StatusHub
-from services.status_stream import StatusStream
+from services.adapters.outages import Outages
+from services.adapters.redis_status_stream import StatusStream
+from services.library.movement_library import seed_movement_library
+from services.live.status_hub import StatusHub
 from services.unit_of_work import UnitOfWorkFactory
 
 _counter = itertools.count()

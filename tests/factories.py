@@ -7,8 +7,9 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Equipment, GenerationStatus, Goal, Level, Program, Role, Session, User
-from services.programs import ProgramSpec, add_program, program_session_ids
-from services.status_log import StatusChange, StatusEvent
+from services.live.status_log import StatusChange, StatusEvent
+from services.programs.creation import ProgramSpec, add_program
+from services.programs.reads import program_session_ids
 from services.unit_of_work import UnitOfWork
 
 _sequence = itertools.count(1)

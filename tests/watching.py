@@ -2,8 +2,8 @@
 
 import asyncio
 
-from services.status_log import StatusEvent
-from services.status_watch import Watch
+from services.live.status_log import StatusEvent
+from services.live.status_watch import Watch
 
 
 async def next_events(watch: Watch, count: int, timeout: float = 10) -> list[StatusEvent]:

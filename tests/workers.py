@@ -6,7 +6,7 @@ from core.job_queue import ArqJobQueue
 from core.settings import Settings
 from jobs.worker import build_worker
 from models import GenerationStatus
-from services.programs import program_session_ids
+from services.programs.reads import program_session_ids
 
 
 async def run_worker_until_idle(settings: Settings) -> None:

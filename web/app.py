@@ -3,8 +3,8 @@
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import TypedDict
 
@@ -21,14 +21,13 @@ from core.job_queue import ArqJobQueue
 from core.migrations import head_revisions
 from core.servers import ServerUrls
 from core.settings import Settings
-from jobs.worker import build_worker, stop_worker
 from schema.root import build_schema
-from services.health import HealthChecks
-from services.outages import Outages
-from services.status_hub import StatusHub
-from services.status_relay import StatusRelay
-from services.status_stream import StatusStream
-from services.subscription_limits import SubscriptionLimiter
+from services.access.subscription_limits import SubscriptionLimiter
+from services.adapters.outages import Outages
+from services.adapters.readiness import HealthChecks
+from services.adapters.redis_status_stream import StatusStream
+from services.live.status_hub import StatusHub
+from services.live.status_relay import StatusRelay
 from services.unit_of_work import UnitOfWorkFactory
 from web.graphql_view import LiftplanGraphQL, group_context
 from web.live_groups import LiveGroups
@@ -72,11 +71,11 @@ def create_app(
     settings: Settings,
     urls: ServerUrls,
     *,
-    run_worker: bool = False,
+    alongside: Sequence[Callable[[], AbstractAsyncContextManager[None]]] = (),
     demo_token: str | None = None,
 ) -> Starlette:
-    """``run_worker`` runs one arq worker inside this process (the embedded demo does);
-    ``demo_token`` is pre-filled in GraphiQL and the page (the embedded demo only)."""
+    """``alongside`` runs for the app's lifetime, entered last and left first (the embedded demo's
+    in-process worker); ``demo_token`` is pre-filled in GraphiQL and the page (the demo only)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
@@ -113,12 +112,10 @@ def create_app(
         relay.start()
         hub.start()
         sockets.start()
-        worker_task = None
-        worker = None
-        if run_worker:
-            worker = build_worker(settings, urls.database_url, urls.redis_url, handle_signals=False)
-            worker_task = asyncio.create_task(worker.async_run(), name="arq-worker")
+        companions = AsyncExitStack()
         try:
+            for companion in alongside:
+                await companions.enter_async_context(companion())
             queue = ArqJobQueue(arq)
             units = UnitOfWorkFactory(factory, relay=relay, queue=queue, queue_outage=outages.redis)
             yield AppState(
@@ -147,8 +144,7 @@ def create_app(
                 ),
             )
         finally:
-            if worker is not None and worker_task is not None:
-                await stop_worker(worker, worker_task, settings.worker_shutdown_grace_s)
+            await companions.aclose()
             await sockets.stop()
             await hub.close()
             await relay.stop()

@@ -23,10 +23,10 @@ from strawberry.types.unset import UNSET
 from models import User
 from resolvers.context import Context
 from resolvers.dataloaders import build_loaders
+from services.access.users import hash_token, user_for_token
+from services.adapters.transient_errors import is_transient
 from services.errors import Unavailable
-from services.transient_errors import is_transient
-from services.users import hash_token, user_for_token
-from services.view_versions import program_view_version
+from services.programs.view_versions import program_view_version
 from web.graphiql import graphiql_html
 from web.http_refusals import Refused, operation_type_refused, refusal_response
 from web.open_sockets import OpenSockets

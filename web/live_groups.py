@@ -32,10 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from resolvers.context import GraphQLInfo
 from schema.errors import classify_errors
-from services.generation_progress import GenerationProgress
-from services.program_view import ProgramView
-from services.status_hub import Feed, Listener, ListenerDropped, StatusHub
-from services.status_log import StatusEvent, events_after
+from services.live.generation_progress import GenerationProgress
+from services.live.program_view import ProgramView
+from services.live.status_hub import Feed, Listener, ListenerDropped, StatusHub
+from services.live.status_log import StatusEvent, events_after
 from web.idle_memory import IdleMemoryRelease
 from web.live_delivery import Flusher, Member
 from web.live_operation import LIVE_OPERATION, LiveOperation

@@ -13,8 +13,8 @@ from starlette.responses import Response
 from core.job_queue import ArqJobQueue
 from core.metrics import QueueDepth, StatusEventCounts
 from models import GenerationStatus
-from services.session_census import sessions_by_status
-from services.status_relay import StatusRelay
+from services.live.status_relay import StatusRelay
+from services.programs.session_census import sessions_by_status
 from services.unit_of_work import UnitOfWorkFactory
 from web.live_groups import LiveGroups
 from web.open_sockets import OpenSockets

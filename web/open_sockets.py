@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.outages import Outages
-from services.transient_errors import is_transient
-from services.users import token_hashes
+from services.access.users import token_hashes
+from services.adapters.outages import Outages
+from services.adapters.transient_errors import is_transient
 
 log = logging.getLogger(__name__)
 

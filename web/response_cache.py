@@ -3,7 +3,7 @@
 Only HTTP queries whose every root field is ``program(id: ...)`` are cached (``program_ids``
 decides, from the document). The key holds the document, operation name, variables and
 extensions, the viewer (id and role) and the version of what the answer was computed from
-(``services.view_versions``): each program's status log head and row stamp, and the movement
+(``services.programs.view_versions``): each program's status log head and row stamp, and the movement
 library's version. The version is read before executing, so a change that commits during the
 execution makes the stored answer's key one that is never read again: a later request reads the
 newer version and misses. Answers with errors are never stored. Bounded by entries and by total

@@ -11,11 +11,11 @@ from starlette.responses import JSONResponse
 from models import Session
 from resolvers.context import Unauthenticated
 from resolvers.ids import parse_id
+from services.access.users import user_for_token
+from services.adapters.redis_rate_limits import spend
+from services.adapters.transient_errors import is_transient
 from services.errors import DomainError, InvalidInput, Unavailable
-from services.rate_limits import spend
-from services.regeneration import check_session_ids, regenerate_sessions
-from services.transient_errors import is_transient
-from services.users import user_for_token
+from services.programs.regeneration import check_session_ids, regenerate_sessions
 from web.graphql_view import bearer_token
 from web.request_guard import is_utf8_json
 

@@ -30,8 +30,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from schema.errors import as_graphql_error
+from services.adapters.transient_errors import is_transient
 from services.errors import Unavailable
-from services.transient_errors import is_transient
 from web.live_operation import LEGACY_WS, LIVE_OPERATION, TRANSPORT_WS, LiveOperation
 from web.websocket_protocol import DIRECT_SEND_TEXTS, DIRECT_WRITE_TEXTS
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.servers import ServerUrls
 from core.settings import Settings
 from models import Role
-from services.users import create_user
+from services.access.users import create_user
 from tests.waiting import eventually
 from web.app import create_app
 from web.websocket_protocol import UVICORN_WS_OPTIONS

@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Role
-from services.users import create_user
+from services.access.users import create_user
 from tests.api.test_programs_api import CREATE_PROGRAM, program_input
 from tests.processes import ApiProcess, service_env, worker_process
 from tests.waiting import eventually

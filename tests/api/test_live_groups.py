@@ -14,8 +14,8 @@ from websockets.exceptions import ConnectionClosed
 
 from core.settings import Settings
 from models import GenerationStatus
-from services.programs import program_session_ids
-from services.status_log import StatusChange
+from services.live.status_log import StatusChange
+from services.programs.reads import program_session_ids
 from services.unit_of_work import UnitOfWorkFactory
 from tests.api.conftest import Api, running_api
 from tests.api.test_programs_api import create_program

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.settings import Settings
 from models import Role
-from services.movement_catalogue import load_catalogue
-from services.movement_import import import_movements, read_import_file
-from services.movement_library import upsert_movements
-from services.session_generator import fail_session
+from services.access.users import create_user, revoke_token
+from services.generation.session_generator import fail_session
+from services.library.movement_catalogue import load_catalogue
+from services.library.movement_import import import_movements, read_import_file
+from services.library.movement_library import upsert_movements
 from services.unit_of_work import UnitOfWorkFactory
-from services.users import create_user, revoke_token
 from tests.api.conftest import Api, UserMaker, running_api
 from tests.api.test_programs_api import PROGRAM_VIEW, create_program
 from tests.api.test_query_count import counting_statements

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import User
-from services.session_generator import generate_all_program_sessions
+from services.access.users import user_for_token
 from services.unit_of_work import UnitOfWorkFactory
-from services.users import user_for_token
 from tests.factories import make_program
+from tests.generating import generate_all_program_sessions
 
 ROOT = Path(__file__).resolve().parents[2]
 FREE_EXERCISE_SAMPLE = ROOT / "tests/movements/data/small_exercises.json"

@@ -6,7 +6,7 @@ focus with some variety; thin catalogues for edge cases are built in the tests t
 """
 
 from models.enums import Equipment, Level, Pattern
-from services.movement_catalogue import CATALOGUE_PATH, MovementSpec, load_catalogue, slugify
+from services.library.movement_catalogue import CATALOGUE_PATH, MovementSpec, load_catalogue, slugify
 
 E, L = Equipment, Level
 COMPOUND_PATTERNS = frozenset(

@@ -2,10 +2,10 @@
 
 from collections.abc import Sequence
 
-from services.movement_catalogue import MovementSpec
-from services.session_drafting import ProgramParams, SessionDraft
-from services.training_splits import phase_for, split_for
-from services.week_planner import draft_session
+from services.generation.session_drafting import ProgramParams, SessionDraft
+from services.generation.training_splits import phase_for, split_for
+from services.generation.week_planner import draft_session
+from services.library.movement_catalogue import MovementSpec
 
 
 def draft_program(params: ProgramParams, catalogue: Sequence[MovementSpec]) -> list[list[SessionDraft]]:

@@ -1,9 +1,9 @@
 """Bodyweight-only programs (issue 15): hard progressions, reps near failure, the minutes filled."""
 
 from models.enums import Goal, Level, Pattern
-from services.prescription_kinds import is_explosive
-from services.programming_rules import UNLOADED_STRENGTH_NOTE
-from services.session_drafting import ProgramParams
+from services.generation.prescription_kinds import is_explosive
+from services.generation.programming_rules import UNLOADED_STRENGTH_NOTE
+from services.generation.session_drafting import ProgramParams
 
 from .catalogues import real_catalogue
 from .programs import draft_program

@@ -10,9 +10,9 @@ import itertools
 import pytest
 
 from models.enums import Equipment, Goal, Level, Phase
-from services.session_drafting import MIN_EXERCISES, DraftError, ProgramParams
-from services.training_splits import split_for
-from services.week_planner import draft_session
+from services.generation.session_drafting import MIN_EXERCISES, DraftError, ProgramParams
+from services.generation.training_splits import split_for
+from services.generation.week_planner import draft_session
 
 from .catalogues import real_catalogue
 

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.enums import Equipment, Goal, Level
-from services.movement_catalogue import MovementSpec
-from services.session_drafting import MIN_EXERCISES, ProgramParams
-from services.training_splits import block_of, phase_for
+from services.generation.session_drafting import MIN_EXERCISES, ProgramParams
+from services.generation.training_splits import block_of, phase_for
+from services.library.movement_catalogue import MovementSpec
 
 from .catalogues import SYNTHETIC, real_catalogue
 from .programs import accessories, draft_program, main_lifts, week_volume

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.enums import Goal, Phase
-from services.programming_rules import (
+from services.generation.programming_rules import (
     SECONDS_PER_REP,
     SETUP_SECONDS_PER_EXERCISE,
     Prescription,

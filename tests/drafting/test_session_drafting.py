@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 
 from models.enums import Equipment, Focus, Goal, Level, Pattern, Phase, PrescriptionKind
-from services.movement_selection import stable_seed
-from services.prescription_kinds import prescription_kind
-from services.programming_rules import SlotRole
-from services.session_drafting import (
+from services.generation.movement_selection import stable_seed
+from services.generation.prescription_kinds import prescription_kind
+from services.generation.programming_rules import SlotRole
+from services.generation.session_drafting import (
     MIN_EXERCISES,
     DraftError,
     ProgramParams,
 )
-from services.session_templates import TEMPLATES
-from services.week_planner import draft_session
+from services.generation.session_templates import TEMPLATES
+from services.generation.week_planner import draft_session
 
 from .catalogues import SYNTHETIC, spec
 from .programs import draft_program, main_lifts
@@ -52,7 +52,7 @@ def test_stable_seed_does_not_depend_on_the_process() -> None:
 
 def test_drafts_are_identical_across_processes_with_different_hash_seeds() -> None:
     code = (
-        "from models.enums import *; from services.session_drafting import ProgramParams;"
+        "from models.enums import *; from services.generation.session_drafting import ProgramParams;"
         "from tests.drafting.catalogues import SYNTHETIC; from tests.drafting.programs import draft_program;"
         "print(draft_program(ProgramParams(9, Goal.STRENGTH, Level.ADVANCED, 3, 5, 60,"
         " frozenset({Equipment.BARBELL, Equipment.DUMBBELL})), SYNTHETIC))"
@@ -187,7 +187,7 @@ def test_long_sessions_use_the_whole_template() -> None:
 
 
 def test_time_budget_drops_the_lowest_priority_slots_first() -> None:
-    # Two days a week: no accessory is swapped towards a volume floor (services/floor_swaps.py).
+    # Two days a week: no accessory is swapped towards a volume floor (services/generation/floor_swaps.py).
     two_days = {"days_per_week": 2}
     long = draft_session(
         params(minutes_per_session=240, **two_days), 1, 2, Focus.LOWER, Phase.ACCUMULATION, SYNTHETIC

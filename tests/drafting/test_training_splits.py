@@ -3,7 +3,7 @@
 import pytest
 
 from models.enums import Focus, Phase
-from services.training_splits import block_of, focus_variant, phase_for, split_for
+from services.generation.training_splits import block_of, focus_variant, phase_for, split_for
 
 FB, UP, LO, PUSH, PULL, LEGS = (Focus.FULL_BODY, Focus.UPPER, Focus.LOWER, Focus.PUSH, Focus.PULL, Focus.LEGS)
 A, IN, R, D = Phase.ACCUMULATION, Phase.INTENSIFICATION, Phase.REALIZATION, Phase.DELOAD

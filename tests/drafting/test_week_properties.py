@@ -5,7 +5,7 @@ drafted from the shipped catalogue. Where a property cannot hold on all of it, t
 narrower domain and why.
 
 Weekly hard sets per major group (chest, back, quads, hamstrings, glutes, shoulders, arms; the
-first listed muscle of a movement counts 1 set, the others half; ``services.muscle_volume``):
+first listed muscle of a movement counts 1 set, the others half; ``services.generation.muscle_volume``):
 - hypertrophy 10-20 (Schoenfeld, Ogborn & Krieger 2017: 10+ weekly sets beat fewer; Baz-Valle et
   al. 2022: 12-20 productive, little more past it), strength 6-16, general fitness and endurance
   4-14; beginners 60 % of the floor and 4 sets less at the top, advanced 2 more at the top; never
@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.enums import Equipment, Goal, Level, Phase
-from services.muscle_volume import HARD_CAP, PUSH_PULL_RANGE, MuscleGroup, volume_range
-from services.session_drafting import MIN_EXERCISES, DraftExercise, ProgramParams, SessionDraft
-from services.training_splits import BLOCK_WEEKS, block_of, phase_for
-from services.volume_balance import push_pull_sets, shares, weekly_sets
+from services.generation.muscle_volume import HARD_CAP, PUSH_PULL_RANGE, MuscleGroup, volume_range
+from services.generation.session_drafting import MIN_EXERCISES, DraftExercise, ProgramParams, SessionDraft
+from services.generation.training_splits import BLOCK_WEEKS, block_of, phase_for
+from services.generation.volume_balance import push_pull_sets, shares, weekly_sets
 
 from .catalogues import real_catalogue
 from .programs import draft_program

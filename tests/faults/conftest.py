@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.database import create_engine, create_session_factory
 from core.migrations import upgrade
 from models import Role
-from services.movement_library import seed_movement_library
-from services.users import create_user
+from services.access.users import create_user
+from services.library.movement_library import seed_movement_library
 from tests.conftest import admin_execute, with_database
 from tests.servers import OwnPostgres, OwnRedis
 

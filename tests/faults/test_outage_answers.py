@@ -166,11 +166,11 @@ async def test_readyz_says_which_dependency_is_away_and_logs_why_once(
             "migrations": "ok",
         }
 
-    warnings = records(logged, logging.WARNING, "services.health")
+    warnings = records(logged, logging.WARNING, "services.adapters.readiness")
     assert len(warnings) == 2, warnings  # once when it went, once when it came back
     assert "redis unavailable" in warnings[0] and "Connect" in warnings[0]  # the reason is logged
     assert "redis answers again" in warnings[1]
-    assert len(records(logged, logging.DEBUG, "services.health")) == 2  # the later polls
+    assert len(records(logged, logging.DEBUG, "services.adapters.readiness")) == 2  # the later polls
     assert records(logged, logging.ERROR) == []
 
 

@@ -14,7 +14,7 @@ from core.job_queue import ArqJobQueue
 from core.settings import Settings
 from jobs.worker import SupervisedWorker, build_worker, wait_for_redis
 from models import GenerationStatus, Session
-from services.outages import Outages
+from services.adapters.outages import Outages
 from tests.factories import make_program_with_sessions
 from tests.servers import OwnRedis
 from tests.waiting import eventually

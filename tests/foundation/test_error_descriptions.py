@@ -5,7 +5,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.outages import describe_error
+from services.adapters.outages import describe_error
 
 
 async def test_a_driver_error_is_described_without_sql_or_the_value_sent(

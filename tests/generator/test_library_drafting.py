@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Goal, Level, Movement, SessionExercise
-from services.movement_import import import_movements, read_import_file
-from services.movement_index import MovementIndexCache
-from services.session_generator import generate_all_program_sessions
+from services.library.movement_import import import_movements, read_import_file
+from services.library.movement_index import MovementIndexCache
 from services.unit_of_work import UnitOfWorkFactory
 from tests.factories import make_program
+from tests.generating import generate_all_program_sessions
 
 # The curated catalogue has no bodyweight-only vertical pull (it needs a bar, bands, a cable or a
 # machine), so for a bodyweight program this imported movement is the only one of its pattern.

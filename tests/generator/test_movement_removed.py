@@ -8,11 +8,11 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import GenerationStatus, Movement, Session, SessionExercise
-from services.generation_writes import MovementRemoved
-from services.movement_index import MovementIndex, MovementIndexCache
-from services.outages import describe_error
-from services.session_generator import populate_session_by_id
-from services.transient_errors import is_connection_loss, is_transient
+from services.adapters.outages import describe_error
+from services.adapters.transient_errors import is_connection_loss, is_transient
+from services.generation.session_generator import populate_session_by_id
+from services.generation.session_writes import MovementRemoved
+from services.library.movement_index import MovementIndex, MovementIndexCache
 from services.unit_of_work import UnitOfWorkFactory
 from tests.generator.test_session_generator import _session_with_draft_of
 

@@ -4,9 +4,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Goal, PrescriptionKind, SessionExercise
-from services.session_generator import generate_all_program_sessions
 from services.unit_of_work import UnitOfWorkFactory
 from tests.factories import make_program
+from tests.generating import generate_all_program_sessions
 
 
 async def test_bodyweight_program_stores_seconds_and_meters(

@@ -20,21 +20,21 @@ from models import (
     SessionExercise,
 )
 from services.errors import ProgramNotFound, SessionNotFound
-from services.movement_catalogue import load_catalogue
-from services.movement_index import MovementIndexCache
-from services.programs import program_session_ids
-from services.session_drafting import ProgramParams
-from services.session_generator import (
+from services.generation.session_drafting import ProgramParams
+from services.generation.session_generator import (
     MAX_MISSING_RATIO,
-    generate_all_program_sessions,
     populate_session_by_id,
     too_many_missing,
 )
-from services.status_log import events_after, head_seq
+from services.generation.week_planner import draft_session
+from services.library.movement_catalogue import load_catalogue
+from services.library.movement_index import MovementIndexCache
+from services.live.status_log import events_after, head_seq
+from services.programs.reads import program_session_ids
 from services.unit_of_work import UnitOfWorkFactory
-from services.week_planner import draft_session
 from tests.chaos import install_exercise_trigger
 from tests.factories import make_program
+from tests.generating import generate_all_program_sessions
 
 Factory = async_sessionmaker[AsyncSession]
 
@@ -222,7 +222,7 @@ async def test_exactly_ten_percent_missing_completes_with_a_warning(
 
     # Drafted from the curated file, which the library no longer fully holds (generation drafts
     # from the library itself, so misses otherwise come only from a change during the write).
-    with caplog.at_level(logging.WARNING, logger="services.session_generator"):
+    with caplog.at_level(logging.WARNING, logger="services.generation.session_generator"):
         outcome = await populate_session_by_id(units, session_id, catalogue=load_catalogue())
 
     assert outcome.status is GenerationStatus.COMPLETE and outcome.missing_movements == (names[-1],)
@@ -238,7 +238,7 @@ async def test_eleven_percent_missing_fails_with_names_and_an_error_log(
     session_id, names = await _session_with_draft_of(session_factory, 9)
     await _remove_from_library(session_factory, names[1:2])  # 1 of 9 = 11%
 
-    with caplog.at_level(logging.WARNING, logger="services.session_generator"):
+    with caplog.at_level(logging.WARNING, logger="services.generation.session_generator"):
         outcome = await populate_session_by_id(units, session_id, catalogue=load_catalogue())
 
     assert outcome.status is GenerationStatus.FAILED and outcome.missing_movements == (names[1],)
@@ -266,7 +266,7 @@ async def test_database_error_mid_write_keeps_previous_exercises(
     await install_exercise_trigger(session_factory, "RAISE EXCEPTION 'disk on fire';")
     await _reset_to_pending(session_factory, session_id)
 
-    with caplog.at_level(logging.ERROR, logger="services.session_generator"):
+    with caplog.at_level(logging.ERROR, logger="services.generation.session_generator"):
         outcome = await populate_session_by_id(units, session_id)
 
     assert outcome.status is GenerationStatus.FAILED

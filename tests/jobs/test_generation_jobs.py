@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.job_queue import ArqJobQueue
 from core.settings import Settings
 from models import GenerationStatus, Movement, Program, Session, SessionExercise, User
-from services.programs import program_session_ids
-from services.regeneration import regenerate_sessions
-from services.status_hub import StatusHub
-from services.status_log import StatusEvent
-from services.status_watch import watch_program
+from services.live.status_hub import StatusHub
+from services.live.status_log import StatusEvent
+from services.live.status_watch import watch_program
+from services.programs.reads import program_session_ids
+from services.programs.regeneration import regenerate_sessions
 from services.unit_of_work import UnitOfWorkFactory
 from tests.chaos import install_exercise_trigger
 from tests.factories import make_program

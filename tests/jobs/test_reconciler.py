@@ -15,8 +15,8 @@ from core.job_queue import ArqJobQueue
 from core.settings import Settings
 from jobs.reconciler import Reconciler, reconcile_sessions
 from models import GenerationStatus, Session, SessionExercise
-from services.outages import Outages
-from services.status_log import events_after
+from services.adapters.outages import Outages
+from services.live.status_log import events_after
 from services.unit_of_work import UnitOfWorkFactory
 from tests.chaos import SLOW_WRITES, install_exercise_trigger, remove_exercise_trigger
 from tests.factories import change_status, make_program, make_program_with_sessions

@@ -8,10 +8,10 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from models import GenerationStatus
-from services import program_view
-from services.status_hub import StatusHub
-from services.status_log import program_snapshot
-from services.status_watch import watch_program
+from services.live import program_view
+from services.live.status_hub import StatusHub
+from services.live.status_log import program_snapshot
+from services.live.status_watch import watch_program
 from services.unit_of_work import UnitOfWorkFactory
 from tests.factories import change_status, make_program_with_sessions
 from tests.watching import next_events

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.embedded_redis import EmbeddedRedis
 from models import GenerationStatus
-from services.outages import Outages
-from services.status_hub import ListenerDropped, StatusHub
-from services.status_log import StatusEvent, events_after
-from services.status_relay import StatusRelay
-from services.status_stream import STREAM_KEY, StatusStream, decode_entry
-from services.status_watch import watch_program
+from services.adapters.outages import Outages
+from services.adapters.redis_status_stream import STREAM_KEY, StatusStream, decode_entry
+from services.live.status_hub import ListenerDropped, StatusHub
+from services.live.status_log import StatusEvent, events_after
+from services.live.status_relay import StatusRelay
+from services.live.status_watch import watch_program
 from services.unit_of_work import UnitOfWorkFactory
 from tests.factories import change_status, make_program_with_sessions
 from tests.watching import next_events

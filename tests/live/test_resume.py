@@ -4,10 +4,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import GenerationStatus
-from services.programs import program_session_ids
-from services.status_hub import StatusHub
-from services.status_log import StatusChange
-from services.status_watch import watch_program
+from services.live.status_hub import StatusHub
+from services.live.status_log import StatusChange
+from services.live.status_watch import watch_program
+from services.programs.reads import program_session_ids
 from services.unit_of_work import UnitOfWorkFactory
 from tests.factories import change_status, make_program, make_program_with_sessions
 from tests.watching import next_events

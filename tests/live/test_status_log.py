@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import GenerationStatus
-from services.status_log import (
+from services.live.status_log import (
     InvalidCursor,
     events_after,
     head_seq,

@@ -5,8 +5,8 @@ from collections import Counter
 import pytest
 
 from models.enums import Equipment, Level, Pattern
-from services.movement_catalogue import MovementSpec, load_catalogue, slugify
-from services.movement_library import lookup_keys
+from services.library.movement_catalogue import MovementSpec, load_catalogue, slugify
+from services.library.movement_library import lookup_keys
 
 E = Equipment
 COMPOUND_PATTERNS = (

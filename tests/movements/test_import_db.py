@@ -7,10 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import Pattern
 from models.movements import Movement
-from services.movement_catalogue import load_catalogue
-from services.movement_import import import_movements, read_import_file
-from services.movement_index import load_movement_index
-from services.movement_library import lookup_keys, seed_movement_library
+from services.library.movement_catalogue import load_catalogue
+from services.library.movement_import import import_movements, read_import_file
+from services.library.movement_index import load_movement_index
+from services.library.movement_library import lookup_keys, seed_movement_library
 
 SMALL_FILE = Path(__file__).parent / "data" / "small_exercises.json"
 REAL_FILE = Path("/work/shared/data/free-exercise-db/exercises.json")

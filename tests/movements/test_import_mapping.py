@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from models.enums import Equipment, Level, Pattern
-from services.movement_catalogue import load_catalogue
-from services.movement_import import (
+from services.library.movement_catalogue import load_catalogue
+from services.library.movement_import import (
     ImportFormatError,
     ImportPlan,
     map_exercise,

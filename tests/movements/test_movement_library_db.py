@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import Equipment, Level, Pattern
 from models.movements import Movement
-from services.movement_catalogue import load_catalogue
-from services.movement_index import MovementIndexCache, load_movement_index
-from services.movement_library import (
+from services.library.movement_catalogue import load_catalogue
+from services.library.movement_index import MovementIndexCache, load_movement_index
+from services.library.movement_library import (
     DuplicateMovementError,
     SeedResult,
     seed_movement_library,

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import GenerationStatus, Microcycle, Phase, Program, Session
 from services.errors import InvalidInput, UserNotFound
-from services.programs import add_program
+from services.programs.creation import add_program
 from tests.factories import make_user, program_spec
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.database import create_session_factory
 from core.settings import Settings
 from models import Role
-from services.users import create_user
+from services.access.users import create_user
 from tests.api.conftest import running_api
 from tests.api.ws_client import graphql_socket
 

@@ -20,8 +20,8 @@ from core.job_queue import ArqJobQueue
 from core.settings import Settings
 from jobs.reconciler import reconcile_sessions
 from models import Equipment, GenerationStatus, Level, Pattern, Program, Session
-from services.movement_catalogue import MovementSpec
-from services.movement_library import upsert_movements
+from services.library.movement_catalogue import MovementSpec
+from services.library.movement_library import upsert_movements
 from services.unit_of_work import UnitOfWorkFactory
 from tests.api.conftest import Api, UserMaker, running_api
 from tests.api.test_programs_api import CREATE_PROGRAM, REGENERATE, program_input

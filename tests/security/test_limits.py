@@ -11,7 +11,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from core.settings import Environment, Settings
-from services.rate_limits import WINDOW_S
+from services.adapters.redis_rate_limits import WINDOW_S
 from tests.api.conftest import Api, UserMaker, running_api
 from tests.api.test_programs_api import REGENERATE, create_program
 from tests.api.ws_client import graphql_socket

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.settings import Settings
 from models import Role
-from services.users import create_user, revoke_token
+from services.access.users import create_user, revoke_token
 from tests.api.conftest import Api, UserMaker
 from tests.api.test_programs_api import REGENERATE, create_program
 from tests.api.ws_client import graphql_socket
@@ -103,7 +103,7 @@ async def test_revoked_and_wrong_tokens_over_http_and_websocket(api: Api, sessio
     async with session_factory() as db, db.begin():
         await create_user(db, "revoked@example.com", "Soon revoked", Role.COACH)
     async with session_factory() as db, db.begin():
-        from services.users import rotate_token
+        from services.access.users import rotate_token
 
         token = await rotate_token(db, "revoked@example.com")
     assert "errors" not in await api.graphql("{ viewer { email } }", token=token)

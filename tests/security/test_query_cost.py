@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.settings import Settings
 from models import Program, Session
 from schema.query_cost import MAX_EXERCISES
-from services.programs import MAX_DAYS, MAX_WEEKS
+from services.programs.creation import MAX_DAYS, MAX_WEEKS
 from tests.api.conftest import Api, running_api
 from tests.api.test_programs_api import CREATE_PROGRAM, create_program, program_input
 from tests.api.test_query_count import counting_statements

@@ -12,7 +12,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from core.settings import Settings
-from services.users import revoke_token, rotate_token
+from services.access.users import revoke_token, rotate_token
 from tests.api.conftest import Api, UserMaker, running_api
 from tests.api.test_programs_api import create_program
 from tests.api.ws_client import graphql_socket

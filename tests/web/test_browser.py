@@ -26,7 +26,7 @@ from core.servers import ServerUrls
 from core.settings import Settings
 from jobs.worker import build_worker, stop_worker
 from models import Role
-from services.movement_library import seed_movement_library
+from services.library.movement_library import seed_movement_library
 from tests.api.conftest import Api, UserMaker, running_api
 from tests.api.test_programs_api import create_program
 from tests.chaos import SLOW_WRITES, install_exercise_trigger
