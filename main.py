@@ -1,4 +1,7 @@
-"""liftplan's one entry point: ``python main.py COMMAND`` (see ``--help``)."""
+"""liftplan's one entry point, the ``liftplan`` console script: ``liftplan COMMAND`` (see ``--help``).
+
+``python3 dev.py serve`` or ``test`` installs it as ``.venv/bin/liftplan``; ``python main.py`` runs the same.
+"""
 
 import argparse
 import sys
@@ -17,7 +20,7 @@ DESCRIPTION = (
     "liftplan: a GraphQL API and arq workers for generated strength-training programs. "
     "Without DATABASE_URL and REDIS_URL set, serve starts embedded PostgreSQL and Redis, and the other "
     "commands use those of a running serve (or start their own). "
-    "Run main.py COMMAND --help for a command's options."
+    "Run liftplan COMMAND --help for a command's options."
 )
 
 
@@ -30,7 +33,7 @@ def export_schema(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
-    parser = argparse.ArgumentParser(prog="main.py", description=DESCRIPTION, formatter_class=HelpFormatter)
+    parser = argparse.ArgumentParser(prog="liftplan", description=DESCRIPTION, formatter_class=HelpFormatter)
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=SubcommandParser
     )

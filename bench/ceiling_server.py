@@ -9,7 +9,7 @@ loopback cost by themselves. liftplan cannot be measured faster than this.
 
 It prints ``{"port": P}`` once listening and ``{"sent": N, "seconds": S}`` after each emit.
 
-Run with: python -m bench.ceiling_server --sessions S
+Run with: .venv/bin/python -m bench.ceiling_server --sessions S
 """
 
 import argparse

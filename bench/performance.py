@@ -48,7 +48,9 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.performance", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog=".venv/bin/python -m bench.performance", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--write", action="store_true", help="write the table into BENCHMARKS.md")
     parser.add_argument(
         "--runs", type=int, default=3, help="programs per generation configuration (default 3)"

@@ -6,7 +6,7 @@ holding programs loaded once from a JSON file: liftplan's own answers to that qu
 connection from a pool) and answering orjson JSON of the same shape, at ``GET /program/{id}``.
 Both also answer ``GET /ping`` with a tiny body: the load generator's ceiling.
 
-Run: python -m bench.view_floor_servers {strawberry --data FILE | json --database-url URL} --port N
+Run: .venv/bin/python -m bench.view_floor_servers {strawberry --data FILE | json --database-url URL} --port N
 """
 
 import argparse

@@ -7,7 +7,7 @@ in PostgreSQL, on the same machine's clock). It talks to the orchestrator by JSO
 stdout, ``{"ready": s}`` once every connection has its initial state, then ``{"received": n}``
 every 0.2 s; on stdin, ``report`` asks for the latency figures, ``quit`` closes everything.
 
-Run with: python -m bench.watch_client --url ws://... --token T --programs 1,2 --watchers 1000
+Run with: .venv/bin/python -m bench.watch_client --url ws://... --token T --programs 1,2 --watchers 1000
 """
 
 import argparse

@@ -1,1 +1,1 @@
-"""The commands of ``main.py``, one module per concern."""
+"""The commands of ``liftplan`` (``main.py``), one module per concern."""

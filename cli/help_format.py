@@ -1,4 +1,4 @@
-"""How ``main.py`` and its subcommands print ``--help``: every default that means something shown."""
+"""How ``liftplan`` and its subcommands print ``--help``: every default that means something shown."""
 
 import argparse
 import functools

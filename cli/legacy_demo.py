@@ -173,7 +173,7 @@ def demo_legacy(settings: Settings, args: argparse.Namespace) -> int:
         if run_with_database(urls.database_url, _has_tables):
             print(
                 "error: this database is not empty; run demo-legacy on a fresh one, e.g. "
-                "LIFTPLAN_DATA_DIR=.liftplan-legacy .venv/bin/python main.py demo-legacy",
+                "LIFTPLAN_DATA_DIR=.liftplan-legacy .venv/bin/liftplan demo-legacy",
                 file=sys.stderr,
             )
             return 2
@@ -181,7 +181,7 @@ def demo_legacy(settings: Settings, args: argparse.Namespace) -> int:
         asyncio.run(load_legacy_story(urls.database_url))
         print(f"legacy database at 0001: program {PROGRAM_ID}, 84 sessions, {POPULATED} with exercises")
         upgrade(urls.database_url, "head")
-        command = f".venv/bin/python main.py repair-program {PROGRAM_ID} --with-worker"
+        command = f".venv/bin/liftplan repair-program {PROGRAM_ID} --with-worker"
         print(f"migrated to head; now: {same_servers(settings, urls)}{command}")
     return 0
 

@@ -117,7 +117,7 @@ async def _follow(clients: Clients, program_id: int, limit_s: float, console: Co
                             if not noticed and progress.count(GenerationStatus.IN_PROGRESS) == 0:
                                 bar.console.print(
                                     "Waiting for a worker to take the jobs (start one with "
-                                    "`python main.py worker`, or use --with-worker)."
+                                    "`.venv/bin/liftplan worker`, or use --with-worker)."
                                 )
                                 noticed = True
                             continue
@@ -167,7 +167,7 @@ async def repair(clients: Clients, settings: Settings, urls: ServerUrls, args: a
     if not finished:
         console.print(
             f"Timed out after {args.timeout:.0f} s with sessions still pending: is a worker running? "
-            "(python main.py worker, or repair-program --with-worker)"
+            "(.venv/bin/liftplan worker, or repair-program --with-worker)"
         )
         return EXIT_TIMEOUT
     async with clients.factory() as db:

@@ -70,7 +70,7 @@ def db_url(settings: Settings, args: argparse.Namespace) -> int:
     if urls is None:
         print(
             "no database: DATABASE_URL is unset and no embedded servers are running "
-            f"in {settings.liftplan_data_dir} (start them with `main.py serve`)",
+            f"in {settings.liftplan_data_dir} (start them with `liftplan serve`)",
             file=sys.stderr,
         )
         return 1

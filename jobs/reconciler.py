@@ -2,7 +2,7 @@
 
 Every worker runs a ``Reconciler`` loop: every ``reconcile_every_s`` (one worker per tick, by a
 lock in Redis) and at once when PostgreSQL or Redis answers again after an outage. It is also
-``main.py reconcile``. For each PENDING or IN_PROGRESS session unchanged for ``reconcile_after_s``:
+``liftplan reconcile``. For each PENDING or IN_PROGRESS session unchanged for ``reconcile_after_s``:
 - no job in Redis (the queue was lost, or the enqueue after its commit failed): enqueue it again,
   or fail it once it has been attempted ``reconcile_max_attempts`` times, so a session that kills
   its worker every time cannot loop;

@@ -18,7 +18,7 @@ target_metadata = Base.metadata
 def _database_url() -> str:
     url = config.attributes.get("database_url") or os.environ.get("DATABASE_URL")
     if not url:
-        raise RuntimeError("no database URL: run `main.py migrate`, or set DATABASE_URL")
+        raise RuntimeError("no database URL: run `liftplan migrate`, or set DATABASE_URL")
     return async_database_url(url)
 
 

@@ -31,14 +31,14 @@ def test_following_the_closing_hint_repairs_program_265(tmp_path: Path) -> None:
 
     assert built.returncode == 0, built.stdout + built.stderr
     hint = built.stdout.strip().splitlines()[-1].split("now: ", 1)[1]
-    assert hint == f"LIFTPLAN_DATA_DIR={data_dir} .venv/bin/python main.py repair-program 265 --with-worker"
+    assert hint == f"LIFTPLAN_DATA_DIR={data_dir} .venv/bin/liftplan repair-program 265 --with-worker"
 
     words = shlex.split(hint)
-    at = words.index(".venv/bin/python")
+    at = words.index(".venv/bin/liftplan")
     assignments, args = words[:at], words[at + 1 :]
     followed_env = {k: v for k, v in env.items() if k != "LIFTPLAN_DATA_DIR"}  # the hint alone sets it
     followed_env.update(a.split("=", 1) for a in assignments)
-    followed = run([sys.executable, *args, "--width", "160"], followed_env)
+    followed = run([words[at], *args, "--width", "160"], followed_env)  # .venv/bin/liftplan, from ROOT
 
     assert followed.returncode == 0, followed.stdout + followed.stderr
     assert "Enqueued 71 sessions." in followed.stdout

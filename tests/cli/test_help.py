@@ -1,4 +1,4 @@
-"""``main.py --help`` and a subcommand's ``--help`` read as plain text: every argument explained,
+"""``liftplan --help`` and a subcommand's ``--help`` read as plain text: every argument explained,
 defaults shown, no reStructuredText markup."""
 
 import argparse
@@ -33,7 +33,7 @@ def test_the_top_help_is_plain_text_listing_every_command() -> None:
 def test_a_subcommand_help_explains_its_positional_argument_and_shows_defaults() -> None:
     text = " ".join(help_text("repair-program").split())
 
-    assert text.startswith("usage: main.py repair-program")
+    assert text.startswith("usage: liftplan repair-program")
     assert "re-enqueue every session of a program that is not generated" in text  # its summary
     assert "program_id the program's id" in text
     assert "give up following after this many seconds (default: 600.0)" in text

@@ -32,9 +32,9 @@ def test_services_images_and_restart_policies() -> None:
     for name in ("postgres", "redis", "api", "worker"):
         assert services[name]["restart"] in {"unless-stopped", "always"}, name  # a crashed worker comes back
     assert services["migrate"]["restart"] == "no"  # one shot
-    assert "main.py migrate" in command(services["migrate"])
-    assert command(services["api"]).endswith("main.py serve")
-    assert command(services["worker"]).endswith("main.py worker")
+    assert command(services["migrate"]) == "sh -c liftplan migrate && liftplan seed"
+    assert command(services["api"]) == "liftplan serve"  # the console script, as in the README
+    assert command(services["worker"]) == "liftplan worker"
     for name in ("postgres", "redis", "api", "worker"):
         assert services[name]["healthcheck"]["test"], name
 
@@ -81,8 +81,11 @@ def test_the_dockerfile_runs_the_service_as_a_user() -> None:
     assert stages and set(stages) == {"python:3.11-slim"}
     users = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
     assert users and users[-1] not in {"root", "0"}
-    assert 'CMD ["python", "main.py", "serve"]' in dockerfile
-    assert "pip install ." in dockerfile
+    assert 'CMD ["liftplan", "serve"]' in dockerfile
+    # The serve lock, hashes checked, then liftplan alone (its dependencies are all locked).
+    installs = re.findall(r"^RUN pip install (.+)$", dockerfile, re.MULTILINE)
+    assert installs == ["--require-hashes -r /tmp/serve.lock", "--no-deps -e ."]
+    assert "COPY requirements/serve.lock /tmp/serve.lock" in dockerfile
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", ".git", ".liftplan*"} <= set(ignored)  # no local data or environment in the image
 
