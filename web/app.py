@@ -24,7 +24,7 @@ from core.settings import Settings
 from schema.root import build_schema
 from services.access.subscription_limits import SubscriptionLimiter
 from services.adapters.outages import Outages
-from services.adapters.readiness import HealthChecks
+from services.adapters.readiness import ReadinessChecks
 from services.adapters.redis_status_stream import StatusStream
 from services.live.status_hub import StatusHub
 from services.live.status_relay import StatusRelay
@@ -55,7 +55,7 @@ class AppState(TypedDict):
     sockets: OpenSockets
     live: LiveGroups
     subscriptions: SubscriptionLimiter
-    health: HealthChecks
+    readiness: ReadinessChecks
     metrics: ApiMetrics
 
 
@@ -132,7 +132,7 @@ def create_app(
                     per_user=settings.max_subscriptions_per_user,
                     per_process=settings.max_subscriptions_per_process,
                 ),
-                health=HealthChecks(engine, redis, heads),
+                readiness=ReadinessChecks(engine, redis, heads),
                 metrics=ApiMetrics(
                     factory=factory,
                     units=units,

@@ -14,11 +14,11 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """200 when PostgreSQL and Redis answer and the database's migrations are at the code's head,
     else 503; a status per check (``ok``, ``unavailable``, or ``behind`` for migrations), no reason."""
-    results = await request.state.health.check()
-    ready = all(health.ok for health in results.values())
+    results = await request.state.readiness.check()
+    ready = all(check.ok for check in results.values())
     body: dict[str, object] = {
         "status": "ok" if ready else "unavailable",
-        "checks": {name: health.status for name, health in results.items()},
-        **{name: health.public() for name, health in results.items()},
+        "checks": {name: check.status for name, check in results.items()},
+        **{name: check.public() for name, check in results.items()},
     }
     return JSONResponse(body, status_code=200 if ready else 503)

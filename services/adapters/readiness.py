@@ -21,7 +21,7 @@ CHECK_TIMEOUT_S = 2.0
 
 
 @dataclass(frozen=True)
-class DependencyHealth:
+class Readiness:
     ok: bool
     latency_ms: float
     error: str | None = None  # for the log only: it may name hosts and ports
@@ -36,17 +36,17 @@ class DependencyHealth:
         return {"ok": self.ok, "latency_ms": round(self.latency_ms, 3)}
 
 
-async def _timed(probe: Awaitable[object]) -> DependencyHealth:
+async def _timed(probe: Awaitable[object]) -> Readiness:
     started = time.perf_counter()
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_S):
             await probe
     except Exception as exc:  # any failure means unhealthy; the reason is reported, not raised
-        return DependencyHealth(False, (time.perf_counter() - started) * 1000, describe_error(exc))
-    return DependencyHealth(True, (time.perf_counter() - started) * 1000)
+        return Readiness(False, (time.perf_counter() - started) * 1000, describe_error(exc))
+    return Readiness(True, (time.perf_counter() - started) * 1000)
 
 
-async def check_database(engine: AsyncEngine) -> DependencyHealth:
+async def check_database(engine: AsyncEngine) -> Readiness:
     async def probe() -> None:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
@@ -54,11 +54,11 @@ async def check_database(engine: AsyncEngine) -> DependencyHealth:
     return await _timed(probe())
 
 
-async def check_redis(redis: Redis) -> DependencyHealth:
+async def check_redis(redis: Redis) -> Readiness:
     return await _timed(redis.ping())
 
 
-async def check_migrations(engine: AsyncEngine, heads: frozenset[str]) -> DependencyHealth:
+async def check_migrations(engine: AsyncEngine, heads: frozenset[str]) -> Readiness:
     """ok when the database's ``alembic_version`` holds exactly ``heads``; ``behind`` when it
     answers with other revisions (or none), ``unavailable`` when it does not answer."""
     found: set[str] = set()
@@ -68,14 +68,14 @@ async def check_migrations(engine: AsyncEngine, heads: frozenset[str]) -> Depend
             if await connection.scalar(text("SELECT to_regclass('alembic_version') IS NOT NULL")):
                 found.update(await connection.scalars(text("SELECT version_num FROM alembic_version")))
 
-    health = await _timed(probe())
-    if health.ok and found != heads:
+    readiness = await _timed(probe())
+    if readiness.ok and found != heads:
         reason = f"database at {sorted(found) or 'no revision'}, the code's head is {sorted(heads)}"
-        return DependencyHealth(False, health.latency_ms, reason, failure="behind")
-    return health
+        return Readiness(False, readiness.latency_ms, reason, failure="behind")
+    return readiness
 
 
-class HealthChecks:
+class ReadinessChecks:
     """The readiness checks, logged as outages: one WARNING with the reason when a check starts
     failing, DEBUG while it still fails, one WARNING when it passes again (``/readyz`` may be
     polled every second by anyone)."""
@@ -86,26 +86,26 @@ class HealthChecks:
         self._heads = heads
         self._failing: set[str] = set()
 
-    async def check(self) -> dict[str, DependencyHealth]:
+    async def check(self) -> dict[str, Readiness]:
         database = await check_database(self._engine)
         results = {"database": database, "redis": await check_redis(self._redis)}
         if database.ok:
             results["migrations"] = await check_migrations(self._engine, self._heads)
         else:  # one failure, logged once: the database's
-            results["migrations"] = DependencyHealth(False, 0.0, None)
-        for name, health in results.items():
-            self._log(name, health)
+            results["migrations"] = Readiness(False, 0.0, None)
+        for name, readiness in results.items():
+            self._log(name, readiness)
         return results
 
-    def _log(self, name: str, health: DependencyHealth) -> None:
-        if health.error is None and not health.ok:
+    def _log(self, name: str, readiness: Readiness) -> None:
+        if readiness.error is None and not readiness.ok:
             return
-        if health.ok:
+        if readiness.ok:
             if name in self._failing:
                 self._failing.discard(name)
-                log.warning("health check: %s answers again", name)
+                log.warning("readiness: %s answers again", name)
         elif name in self._failing:
-            log.debug("health check: %s still unavailable (%s)", name, health.error)
+            log.debug("readiness: %s still unavailable (%s)", name, readiness.error)
         else:
             self._failing.add(name)
-            log.warning("health check: %s unavailable (%s)", name, health.error)
+            log.warning("readiness: %s unavailable (%s)", name, readiness.error)
