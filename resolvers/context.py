@@ -14,16 +14,9 @@ from core.settings import Settings
 from models import User
 from resolvers.dataloaders import Loaders
 from services.access.subscription_limits import SubscriptionLimiter
-from services.errors import DomainError
+from services.errors import DomainError, Unauthenticated
 from services.live.status_hub import StatusHub
 from services.unit_of_work import UnitOfWorkFactory
-
-
-class Unauthenticated(DomainError):
-    code = "UNAUTHENTICATED"
-
-    def __init__(self) -> None:
-        super().__init__("a valid API token is required (Authorization: Bearer <token>)")
 
 
 class LiveSubscriptions(Protocol):

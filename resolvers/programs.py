@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from models import Equipment, GenerationStatus, Goal, Level, Microcycle, Program, Role, Session
 from resolvers.context import GraphQLInfo
-from resolvers.ids import parse_id
 from resolvers.loop_turns import pause
 from services.access.ownership import visible_program
 from services.adapters.redis_rate_limits import spend
 from services.errors import Forbidden, InvalidInput
+from services.ids import parse_id
 from services.live.generation_progress import GenerationProgress
 from services.programs import reads as program_reads
 from services.programs.creation import ProgramSpec, create_program, validate_program_spec

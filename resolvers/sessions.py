@@ -4,10 +4,10 @@ from collections.abc import Awaitable, Sequence
 
 from models import Microcycle, Movement, Session, SessionExercise
 from resolvers.context import GraphQLInfo
-from resolvers.ids import parse_id
 from resolvers.loop_turns import pause
 from services.access.ownership import visible_session
 from services.adapters.redis_rate_limits import spend
+from services.ids import parse_id
 from services.programs.regeneration import check_session_ids, regenerate_sessions
 
 

@@ -7,9 +7,9 @@ one execution per event; otherwise (no such socket) it is served here, one watch
 from collections.abc import AsyncIterator
 
 from resolvers.context import GraphQLInfo
-from resolvers.ids import parse_id
 from services.access.ownership import visible_program
 from services.errors import DomainError, InvalidInput
+from services.ids import parse_id
 from services.live.generation_progress import GenerationProgress, ProgressTracker
 from services.live.status_hub import ListenerDropped
 from services.live.status_log import InvalidCursor, StatusEvent, parse_cursor

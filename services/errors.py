@@ -42,6 +42,15 @@ class InvalidInput(DomainError):
     code = "INVALID_INPUT"
 
 
+class Unauthenticated(DomainError):
+    """No valid API token came with the request: the caller is unknown."""
+
+    code = "UNAUTHENTICATED"
+
+    def __init__(self) -> None:
+        super().__init__("a valid API token is required (Authorization: Bearer <token>)")
+
+
 class Forbidden(DomainError):
     """The caller is known but may not do this at all (whatever the object)."""
 

@@ -1,4 +1,5 @@
-"""GraphQL IDs are strings on the wire; ours are integers in PostgreSQL."""
+"""Ids as clients send them: strings on the wire (GraphQL IDs, REST path segments and bodies),
+integers in PostgreSQL."""
 
 from services.errors import InvalidInput
 

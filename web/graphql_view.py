@@ -20,13 +20,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
-from models import User
 from resolvers.context import Context
 from resolvers.dataloaders import build_loaders
-from services.access.users import hash_token, user_for_token
+from services.access.users import hash_token
 from services.adapters.transient_errors import is_transient
 from services.errors import Unavailable
 from services.programs.view_versions import program_view_version
+from web.authentication import bearer_token, token_user
 from web.graphiql import graphiql_html
 from web.http_refusals import Refused, operation_type_refused, refusal_response
 from web.open_sockets import OpenSockets
@@ -34,14 +34,7 @@ from web.response_cache import ResponseCache
 from web.websocket_guards import GuardedLegacyWSHandler, GuardedTransportWSHandler
 
 log = logging.getLogger(__name__)
-BEARER = "bearer "
 TOO_MANY_CONNECTIONS = 4429
-
-
-def bearer_token(value: str | None) -> str | None:
-    if value and value[: len(BEARER)].lower() == BEARER:
-        return value[len(BEARER) :].strip()
-    return None
 
 
 @dataclass
@@ -230,18 +223,6 @@ class LiftplanGraphQL(GraphQL[Context, None]):
             response.status_code = sub_response.status_code
         return response
 
-    async def _user(self, request: Request | WebSocket, token: str | None) -> User | None:
-        """The token's user; ``Unavailable`` when the database cannot say."""
-        if token is None:
-            return None
-        try:
-            async with request.state.session_factory() as db:
-                return await user_for_token(db, token)
-        except Exception as exc:
-            if is_transient(exc):
-                raise Unavailable() from exc
-            raise
-
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
@@ -250,7 +231,8 @@ class LiftplanGraphQL(GraphQL[Context, None]):
         user, auth_error = None, None
         if not is_socket:
             try:
-                user = await self._user(request, bearer_token(request.headers.get("authorization")))
+                token = bearer_token(request.headers.get("authorization"))
+                user = await token_user(state.session_factory, token)
             except Unavailable as exc:
                 auth_error = exc
         return Context(
@@ -274,9 +256,8 @@ class LiftplanGraphQL(GraphQL[Context, None]):
         """Authenticate a socket from its ``connection_init`` payload, or close it with 4403
         (1013, try again later, while the database cannot check the token)."""
         params = {str(k).lower(): v for k, v in (context.connection_params or {}).items()}
-        value = params.get("authorization")
-        token = bearer_token(value) if isinstance(value, str) else None
-        context.user = await self._user(context.request, token)
+        token = bearer_token(params.get("authorization"))
+        context.user = await token_user(context.session_factory, token)
         if context.user is None or token is None:
             raise ConnectionRejectionError({"reason": "a valid API token is required in connection_init"})
         if context.socket is not None:

@@ -10,7 +10,8 @@ from cross_web import HTTPException
 from starlette.responses import JSONResponse
 from strawberry.types.graphql import OperationType
 
-from resolvers.context import Context, Unauthenticated
+from resolvers.context import Context
+from services.errors import Unauthenticated
 
 CODE_BY_STATUS = {
     400: "BAD_REQUEST",

@@ -4,10 +4,14 @@ any size: this guard answers them first with 400/413/414/415 and a GraphQL-shape
 
 import json
 import re
+from collections.abc import AsyncIterator
 
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from starlette.datastructures import Headers, QueryParams
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from web.request_body import BodyTooLarge, is_utf8_json, read_body_within
 
 # A JSON string, possessive so an unterminated one simply runs to the end (no quadratic retries).
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*+"?', re.DOTALL)
@@ -42,14 +46,6 @@ def json_nested_deeper_than(text: str, limit: int) -> bool:
         else:
             depth = max(depth - 1, 0)
     return False
-
-
-def is_utf8_json(content_type: str) -> bool:
-    mime, *params = content_type.lower().split(";")
-    charsets = {
-        value.strip(' "') for key, _, value in (p.partition("=") for p in params) if key.strip() == "charset"
-    }
-    return mime.strip() == "application/json" and charsets <= {"utf-8", "utf8"}
 
 
 class GraphQLRequestGuard:
@@ -100,22 +96,14 @@ class GraphQLRequestGuard:
             raise RequestRejected(
                 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json (UTF-8)"
             )
-        too_large = RequestRejected(
-            413, "PAYLOAD_TOO_LARGE", f"request body is larger than {self.max_body_bytes} bytes"
-        )
-        length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.max_body_bytes:
-            raise too_large
-        body = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None
-            body += message.get("body", b"")
-            if len(body) > self.max_body_bytes:
-                raise too_large
-            if not message.get("more_body", False):
-                break
+        try:
+            body = await read_body_within(
+                _chunks(receive), headers.get("content-length"), self.max_body_bytes
+            )
+        except BodyTooLarge as too_large:
+            raise RequestRejected(413, "PAYLOAD_TOO_LARGE", str(too_large)) from None
+        except ClientDisconnect:
+            return None
         try:
             text = body.decode("utf-8-sig")  # a BOM is tolerated, as Strawberry's json.loads does
         except UnicodeDecodeError:
@@ -124,7 +112,7 @@ class GraphQLRequestGuard:
         if not isinstance(data, dict):
             raise bad_request("request body must be a JSON object (batching is not supported)")
         self._check_request(data)
-        return bytes(body)
+        return body
 
     def _check_get(self, scope: Scope) -> None:
         query_string: bytes = scope.get("query_string", b"")
@@ -172,6 +160,16 @@ class GraphQLRequestGuard:
         except (GraphQLError, RecursionError):
             return 0
         return sum(isinstance(node, OperationDefinitionNode) for node in document.definitions)
+
+
+async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        yield message.get("body", b"")
+        if not message.get("more_body", False):
+            return
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

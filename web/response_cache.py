@@ -28,8 +28,8 @@ from graphql import (
     parse,
 )
 
-from resolvers.ids import parse_id
 from services.errors import InvalidInput
+from services.ids import parse_id
 
 PROGRAM_FIELD = "program"
 DOCUMENTS = 256

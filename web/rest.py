@@ -9,15 +9,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from models import Session
-from resolvers.context import Unauthenticated
-from resolvers.ids import parse_id
-from services.access.users import user_for_token
 from services.adapters.redis_rate_limits import spend
 from services.adapters.transient_errors import is_transient
-from services.errors import DomainError, InvalidInput, Unavailable
+from services.errors import DomainError, InvalidInput, Unauthenticated, Unavailable
+from services.ids import parse_id
 from services.programs.regeneration import check_session_ids, regenerate_sessions
-from web.graphql_view import bearer_token
-from web.request_guard import is_utf8_json
+from web.authentication import bearer_token, token_user
+from web.request_body import BodyTooLarge, is_utf8_json, read_body_within
 
 STATUS_BY_CODE = {
     "INVALID_INPUT": 400,
@@ -39,20 +37,6 @@ class UnsupportedMediaType(DomainError):
     code = "UNSUPPORTED_MEDIA_TYPE"
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """Read at most ``limit`` bytes, refusing early: a chunked body has no length to check first."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"request body over {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"request body over {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def error_response(exc: DomainError) -> JSONResponse:
     retry_after = getattr(exc, "retry_after_s", None)
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
@@ -68,7 +52,11 @@ async def _arguments(request: Request) -> tuple[list[int] | None, bool]:
     content_type = request.headers.get("content-type")
     if content_type is not None and not is_utf8_json(content_type):
         raise UnsupportedMediaType("Content-Type must be application/json (UTF-8)")
-    raw = await _read_body(request, request.state.settings.max_body_bytes)
+    try:
+        limit = request.state.settings.max_body_bytes
+        raw = await read_body_within(request.stream(), request.headers.get("content-length"), limit)
+    except BodyTooLarge as too_large:
+        raise PayloadTooLarge(str(too_large)) from None
     if content_type is None and raw:
         raise UnsupportedMediaType("a request body needs Content-Type: application/json")
     try:
@@ -93,9 +81,7 @@ def _session_json(session: Session) -> dict[str, object]:
 async def regenerate_sessions_route(request: Request) -> JSONResponse:
     state = request.state
     try:
-        token = bearer_token(request.headers.get("authorization"))
-        async with state.session_factory() as db:
-            user = await user_for_token(db, token) if token else None
+        user = await token_user(state.session_factory, bearer_token(request.headers.get("authorization")))
         if user is None:
             raise Unauthenticated()
         program_id = parse_id(request.path_params["program_id"], "programId")
