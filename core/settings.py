@@ -175,10 +175,6 @@ class Settings(BaseSettings):
         (python-arq issue 343) unless the reconciler releases them first."""
         return self.generation_timeout_s + 2
 
-    @property
-    def uses_embedded_servers(self) -> bool:
-        return self.database_url is None or self.redis_url is None
-
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -27,7 +27,7 @@ from services.adapters.outages import Outages
 from services.adapters.transient_errors import is_redis_error, is_transient
 from services.generation.session_generator import UnitsOfWork, fail_session
 from services.live.status_log import prune_events
-from services.programs.stalled_sessions import stale_unfinished_sessions
+from services.programs.stale_sessions import stale_unfinished_sessions
 
 log = logging.getLogger(__name__)
 

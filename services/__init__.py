@@ -4,7 +4,7 @@ No Strawberry, arq or Starlette here (tests/foundation/test_import_rules.py chec
 
 - ``generation/``: the engine that drafts and writes one session's exercises.
 - ``library/``: the movement library: the shipped catalogue, imports, the in-process index.
-- ``programs/``: the use cases on programs: create, read, regenerate, repair, find stalled sessions.
+- ``programs/``: the use cases on programs: create, read, regenerate, repair, find stale sessions.
 - ``live/``: the status log and what follows it: relay, fan-out, watchers, progress.
 - ``access/``: users, tokens, who may see what, and the caps on live subscriptions.
 - ``adapters/``: the Redis and PostgreSQL edges: the event stream, rate-limit windows, readiness,
