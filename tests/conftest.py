@@ -4,6 +4,9 @@ Servers: ``TEST_DATABASE_URL``/``TEST_REDIS_URL`` (or ``DATABASE_URL``/``REDIS_U
 otherwise embedded ones started for this run in a temporary data folder. The schema is migrated
 once into a template database; every test gets its own copy (``CREATE DATABASE ... TEMPLATE``,
 tens of milliseconds) and a flushed Redis database.
+
+The real app served over HTTP comes from ``tests/api_fixtures.py`` (``api``, ``token``, ...), a plugin
+listed here so that every package's tests have it without importing another package's conftest.
 """
 
 import asyncio
@@ -13,12 +16,10 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import Redis
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.database import create_engine, create_session_factory
@@ -31,22 +32,11 @@ from services.adapters.redis_status_stream import StatusStream
 from services.library.movement_library import seed_movement_library
 from services.live.status_hub import StatusHub
 from services.unit_of_work import UnitOfWorkFactory
+from tests.databases import admin_execute, with_database
+
+pytest_plugins = ["tests.api_fixtures"]
 
 _counter = itertools.count()
-
-
-def with_database(url: str, database: str) -> str:
-    """The same server URL pointing at another database (plain ``postgresql://`` form)."""
-    return make_url(url).set(drivername="postgresql", database=database).render_as_string(hide_password=False)
-
-
-async def admin_execute(url: str, *statements: str) -> None:
-    connection = await asyncpg.connect(with_database(url, "postgres"))
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 @pytest.fixture(scope="session")

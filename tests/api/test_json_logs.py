@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Role
 from services.access.users import create_user
-from tests.api.test_programs_api import CREATE_PROGRAM, program_input
 from tests.processes import ApiProcess, service_env, worker_process
+from tests.program_requests import CREATE_PROGRAM, program_input
 from tests.waiting import eventually
 
 PROGRESS = "query Progress($id: ID!) { program(id: $id) { generationProgress { finished } } }"

@@ -17,9 +17,9 @@ from models import GenerationStatus
 from services.live.status_log import StatusChange
 from services.programs.reads import program_session_ids
 from services.unit_of_work import UnitOfWorkFactory
-from tests.api.conftest import Api, running_api
-from tests.api.test_programs_api import create_program
 from tests.api.ws_client import GraphQLSocket, graphql_socket
+from tests.api_client import Api, running_api
+from tests.program_requests import create_program
 from tests.waiting import eventually
 from tests.workers import run_worker_until_idle
 

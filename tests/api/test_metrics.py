@@ -11,9 +11,9 @@ from websockets.asyncio.client import connect
 
 from core.embedded_redis import free_port
 from core.settings import Settings
-from tests.api.conftest import Api, running_api
-from tests.api.test_programs_api import create_program
+from tests.api_client import Api, running_api
 from tests.processes import service_env, worker_process
+from tests.program_requests import create_program
 from tests.waiting import eventually
 
 PROGRESS = "query Progress($id: ID!) { program(id: $id) { generationProgress { finished complete } } }"

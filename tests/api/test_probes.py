@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from core.migrations import alembic_config, head_revisions, upgrade
 from core.settings import Settings
-from tests.api.conftest import running_api
+from tests.api_client import running_api
 
 ALL_OK = {"database": "ok", "redis": "ok", "migrations": "ok"}
 

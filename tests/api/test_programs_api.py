@@ -9,61 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.settings import Settings
 from models import GenerationStatus, Program, Session
-from tests.api.conftest import Api, UserMaker
+from tests.api_client import Api, UserMaker
+from tests.program_requests import CREATE_PROGRAM, PROGRAM_VIEW, REGENERATE, create_program, program_input
 from tests.workers import run_worker_until_idle
 
-CREATE_PROGRAM = """
-mutation Create($input: CreateProgramInput!) {
-  createProgram(input: $input) {
-    __typename
-    ... on CreateProgramSuccess {
-      program { id name weeks daysPerWeek equipment generationProgress { total pending } }
-    }
-    ... on CreateProgramError { code message field }
-  }
-}
-"""
-
-PROGRAM_VIEW = """
-query ProgramView($id: ID!) {
-  program(id: $id) {
-    id name goal level
-    generationProgress { total pending inProgress complete failed percentComplete finished }
-    microcycles {
-      index phase isActive
-      sessions {
-        id dayIndex scheduledDate focus generationStatus generationError
-        exercises { position sets repsMin repsMax targetRpe targetPercent1rm restSeconds notes
-                    movement { id name pattern equipment } }
-      }
-    }
-  }
-}
-"""
-
 VIEWER = "query { viewer { email role } }"
-
-
-def program_input(**overrides: object) -> dict[str, object]:
-    values: dict[str, object] = {
-        "name": "Spring block",
-        "goal": "STRENGTH",
-        "level": "INTERMEDIATE",
-        "daysPerWeek": 3,
-        "weeks": 4,
-        "minutesPerSession": 60,
-        "equipment": ["BARBELL", "DUMBBELL", "BENCH", "PULL_UP_BAR"],
-        "startDate": "2026-12-07",
-    }
-    values.update(overrides)
-    return values
-
-
-async def create_program(api: Api, token: str, **overrides: object) -> str:
-    body = await api.graphql(CREATE_PROGRAM, {"input": program_input(**overrides)}, token)
-    result = body["data"]["createProgram"]
-    assert result["__typename"] == "CreateProgramSuccess", body
-    return result["program"]["id"]
 
 
 async def test_viewer_needs_a_valid_token(api: Api, token: str) -> None:
@@ -160,17 +110,6 @@ async def test_programs_are_paginated_newest_first(api: Api, token: str) -> None
     for bad in ("first: 0", "first: 1000000000", 'after: "not-a-cursor"'):
         body = await api.graphql(f"query {{ programs({bad}) {{ nodes {{ id }} }} }}", token=token)
         assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT", bad
-
-
-REGENERATE = """
-mutation Regenerate($programId: ID!, $ids: [ID!], $all: Boolean! = false) {
-  regenerateSessions(programId: $programId, sessionIds: $ids, includeComplete: $all) {
-    __typename
-    ... on RegenerateSessionsSuccess { sessions { id generationStatus } }
-    ... on RegenerateSessionsError { code message field retryAfterSeconds }
-  }
-}
-"""
 
 
 async def test_regenerate_sessions_enqueues_what_is_unfinished(

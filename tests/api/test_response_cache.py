@@ -18,9 +18,9 @@ from services.library.movement_catalogue import load_catalogue
 from services.library.movement_import import import_movements, read_import_file
 from services.library.movement_library import upsert_movements
 from services.unit_of_work import UnitOfWorkFactory
-from tests.api.conftest import Api, UserMaker, running_api
-from tests.api.test_programs_api import PROGRAM_VIEW, create_program
-from tests.api.test_query_count import counting_statements
+from tests.api_client import Api, UserMaker, running_api
+from tests.program_requests import PROGRAM_VIEW, create_program
+from tests.statement_counting import counting_statements
 from tests.waiting import eventually
 from tests.workers import run_worker_until_idle
 

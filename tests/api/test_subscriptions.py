@@ -10,9 +10,9 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from websockets.exceptions import ConnectionClosed
 
 from core.settings import Settings
-from tests.api.conftest import Api, UserMaker
-from tests.api.test_programs_api import REGENERATE, create_program
 from tests.api.ws_client import graphql_socket
+from tests.api_client import Api, UserMaker
+from tests.program_requests import PROGRESS, REGENERATE, create_program
 from tests.workers import run_worker_until_idle
 from web.websocket_guards import GuardedTransportWSHandler
 
@@ -22,12 +22,6 @@ subscription Watch($programId: ID!, $after: String) {
     sessionId status error attempt at cursor snapshot
     session { id generationStatus }
   }
-}
-"""
-
-PROGRESS = """
-subscription Progress($programId: ID!) {
-  programGenerationProgress(programId: $programId) { total pending inProgress complete failed finished }
 }
 """
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.cli.test_commands import main_py
+from tests.cli.main_process import main_py
 from tests.factories import make_program
 
 

@@ -1,28 +1,16 @@
 """The admin commands of main.py, run as a person would: subprocesses against real servers."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import User
 from services.access.users import user_for_token
 from services.unit_of_work import UnitOfWorkFactory
+from tests.cli.main_process import ROOT, main_py
 from tests.factories import make_program
 from tests.generating import generate_all_program_sessions
 
-ROOT = Path(__file__).resolve().parents[2]
 FREE_EXERCISE_SAMPLE = ROOT / "tests/movements/data/small_exercises.json"
-
-
-def main_py(database_url: str, redis_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING"}
-    return subprocess.run(
-        [sys.executable, "main.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
 
 
 async def test_create_user_prints_a_token_once_and_revoke_disables_it(

@@ -1,32 +1,22 @@
-"""Servers these tests own (to stop and restart them), databases cloned from one template on
-them, and what the tests watch: session statuses in PostgreSQL and the logs of the processes."""
+"""Servers these tests own (to stop and restart them) and databases cloned from one template on
+them; what the tests watch (session statuses, process logs) is in ``fault_support.py``."""
 
 import asyncio
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.database import create_engine, create_session_factory
 from core.migrations import upgrade
-from models import Role
-from services.access.users import create_user
 from services.library.movement_library import seed_movement_library
-from tests.conftest import admin_execute, with_database
+from tests.databases import admin_execute, with_database
+from tests.faults.fault_support import OwnServers
 from tests.servers import OwnPostgres, OwnRedis
-
-
-@dataclass
-class OwnServers:
-    postgres: OwnPostgres
-    redis: OwnRedis
-    template: str
 
 
 @pytest.fixture(scope="session")
@@ -96,28 +86,3 @@ async def own_engine(own_database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(own_database_url, pool_size=2)
     yield engine
     await engine.dispose()
-
-
-async def coach_token(engine: AsyncEngine) -> str:
-    async with create_session_factory(engine)() as db, db.begin():
-        _, token = await create_user(db, f"coach{next(_count)}@example.com", "Coach", Role.COACH)
-    return token
-
-
-async def statuses(engine: AsyncEngine, program_id: int) -> dict[int, str]:
-    """Every session's status in PostgreSQL (empty while it is unreachable)."""
-    try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(
-                text("SELECT id, generation_status::text FROM sessions WHERE program_id = :p"),
-                {"p": program_id},
-            )
-            return {session_id: status for session_id, status in rows.all()}
-    except Exception:
-        return {}
-
-
-def log_dir(tmp_path: Path) -> Path:
-    path = tmp_path / "logs"
-    path.mkdir(exist_ok=True)
-    return path

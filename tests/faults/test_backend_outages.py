@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from core.database import create_session_factory
 from tests.chaos import install_exercise_trigger
 from tests.faults.client import create_program
-from tests.faults.conftest import OwnServers, coach_token, log_dir, statuses
+from tests.faults.fault_support import OwnServers, coach_token, log_dir, statuses
 from tests.processes import ApiProcess, ServiceProcess, service_env, worker_process
 from tests.waiting import eventually
 from tests.watchers import Watcher

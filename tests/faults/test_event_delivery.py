@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.database import create_engine, create_session_factory
 from tests.chaos import install_exercise_trigger
 from tests.faults.client import create_program, regenerate
-from tests.faults.conftest import OwnServers, coach_token, log_dir, statuses
+from tests.faults.fault_support import OwnServers, coach_token, log_dir, statuses
 from tests.processes import ROOT, ApiProcess, service_env, worker_process
 from tests.waiting import eventually
 from tests.watchers import Watcher
@@ -155,7 +155,11 @@ async def test_two_api_processes_and_two_workers_show_every_watcher_the_same_log
         await eventually(lambda: _all(engine, program_id, "COMPLETE", sessions), timeout=120, what="all done")
         truth = await statuses(engine, program_id)
         for watcher in watchers:
-            await eventually(lambda w=watcher: _equal(w.state, truth), timeout=30, what="every view right")
+
+            async def right(w: Watcher = watcher) -> bool:
+                return await _equal(w.state, truth)
+
+            await eventually(right, timeout=30, what="every view right")
         logs = [w.changes for w in watchers]
         assert logs[0] == logs[1] == logs[2]
         assert [seq for seq, _, _ in logs[0]] == list(range(1, 2 * sessions + 1))

@@ -16,9 +16,9 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from core.settings import Settings
-from tests.api.conftest import Api, running_api
-from tests.api.test_programs_api import CREATE_PROGRAM, PROGRAM_VIEW, program_input
-from tests.faults.conftest import OwnServers, coach_token
+from tests.api_client import Api, running_api
+from tests.faults.fault_support import OwnServers, coach_token
+from tests.program_requests import CREATE_PROGRAM, PROGRAM_VIEW, program_input
 from tests.waiting import eventually
 
 VIEWER = "{ viewer { email } }"

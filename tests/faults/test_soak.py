@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.database import create_session_factory
 from tests.chaos import install_exercise_trigger
 from tests.faults.client import GraphQLFailure, create_program, regenerate
-from tests.faults.conftest import OwnServers, coach_token, log_dir
+from tests.faults.fault_support import OwnServers, coach_token, log_dir
 from tests.processes import ApiProcess, ServiceProcess, service_env, worker_process
 from tests.waiting import eventually
 from tests.watchers import Watcher

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.database import create_session_factory
 from tests.chaos import install_exercise_trigger, remove_exercise_trigger
 from tests.faults.client import create_program
-from tests.faults.conftest import coach_token, log_dir, statuses
+from tests.faults.fault_support import coach_token, log_dir, statuses
 from tests.processes import ApiProcess, ServiceProcess, service_env, worker_process
 from tests.waiting import eventually
 

@@ -4,21 +4,20 @@
 import logging
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import GenerationStatus, Movement, Session, SessionExercise
+from models import GenerationStatus, Movement, SessionExercise
 from services.adapters.outages import describe_error
 from services.adapters.transient_errors import is_connection_loss, is_transient
 from services.generation.session_generator import populate_session_by_id
 from services.generation.session_writes import MovementRemoved
 from services.library.movement_index import MovementIndex, MovementIndexCache
 from services.unit_of_work import UnitOfWorkFactory
-from tests.generator.test_session_generator import _session_with_draft_of
+from tests.generator.drafted_sessions import session_with_draft_of
+from tests.generator.recorded_outcomes import SQL_WORDS, event_errors, session_row
 
 Factory = async_sessionmaker[AsyncSession]
-
-SQL_WORDS = ("[SQL", "INSERT", "session_exercises", "parameters", "asyncpg")
 
 
 class DeletesAMovementOnce(MovementIndexCache):
@@ -40,27 +39,10 @@ class DeletesAMovementOnce(MovementIndexCache):
         return index
 
 
-async def _session_row(factory: Factory, session_id: int) -> tuple[GenerationStatus, int, str | None, int]:
-    async with factory() as db:
-        session = await db.get(Session, session_id)
-        assert session is not None
-        exercises = len(
-            (
-                await db.scalars(select(SessionExercise.id).where(SessionExercise.session_id == session_id))
-            ).all()
-        )
-        return session.generation_status, session.generation_attempts, session.generation_error, exercises
-
-
-async def _event_errors(factory: Factory) -> list[str]:
-    async with factory() as db:
-        return list((await db.scalars(text("SELECT error FROM status_events WHERE error IS NOT NULL"))).all())
-
-
 async def test_a_movement_deleted_mid_write_is_retried_and_the_retry_drafts_without_it(
     session_factory: Factory, units: UnitOfWorkFactory, library: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    session_id, names = await _session_with_draft_of(session_factory, 9)
+    session_id, names = await session_with_draft_of(session_factory, 9)
     movements = DeletesAMovementOnce(session_factory, names[1])
 
     with pytest.raises(MovementRemoved) as raised:
@@ -72,7 +54,7 @@ async def test_a_movement_deleted_mid_write_is_retried_and_the_retry_drafts_with
     cause = describe_error(raised.value.__cause__ or raised.value)
     assert cause.startswith('ForeignKeyViolationError: insert or update on table "session_exercises"'), cause
     # Left IN_PROGRESS with no reason and nothing half-written, for the retry.
-    assert await _session_row(session_factory, session_id) == (GenerationStatus.IN_PROGRESS, 1, None, 0)
+    assert await session_row(session_factory, session_id) == (GenerationStatus.IN_PROGRESS, 1, None, 0)
 
     with caplog.at_level(logging.WARNING):
         retried = await populate_session_by_id(units, session_id, movements=movements)
@@ -80,12 +62,12 @@ async def test_a_movement_deleted_mid_write_is_retried_and_the_retry_drafts_with
     # The retry drafts from the library as it is now (issue 15: drafting reads the library), so
     # it completes without the removed movement instead of failing on a name it cannot resolve.
     assert retried.status is GenerationStatus.COMPLETE and retried.missing_movements == ()
-    status, attempts, error, exercises = await _session_row(session_factory, session_id)
+    status, attempts, error, exercises = await session_row(session_factory, session_id)
     assert (status, attempts, error) == (GenerationStatus.COMPLETE, 2, None) and exercises >= 3
     async with session_factory() as db:
         drafted = await db.scalars(
             select(Movement.name).join(SessionExercise).where(SessionExercise.session_id == session_id)
         )
         assert names[1] not in set(drafted.all())
-    for reason in await _event_errors(session_factory):
+    for reason in await event_errors(session_factory):
         assert not any(word in reason for word in SQL_WORDS), reason

@@ -8,11 +8,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import (
-    Equipment,
     Focus,
     GenerationStatus,
     Goal,
-    Level,
     Microcycle,
     Movement,
     Phase,
@@ -20,21 +18,19 @@ from models import (
     SessionExercise,
 )
 from services.errors import ProgramNotFound, SessionNotFound
-from services.generation.session_drafting import ProgramParams
 from services.generation.session_generator import (
     MAX_MISSING_RATIO,
     populate_session_by_id,
     too_many_missing,
 )
-from services.generation.week_planner import draft_session
 from services.library.movement_catalogue import load_catalogue
 from services.library.movement_index import MovementIndexCache
 from services.live.status_log import events_after, head_seq
 from services.programs.reads import program_session_ids
 from services.unit_of_work import UnitOfWorkFactory
 from tests.chaos import install_exercise_trigger
-from tests.factories import make_program
 from tests.generating import generate_all_program_sessions
+from tests.generator.drafted_sessions import new_program, session_with_draft_of
 
 Factory = async_sessionmaker[AsyncSession]
 
@@ -65,15 +61,10 @@ async def _exercises(db: AsyncSession, session_id: int) -> list[tuple[object, ..
     return [tuple(row) for row in rows]
 
 
-async def _new_program(factory: Factory, **overrides: object) -> int:
-    async with factory() as db, db.begin():
-        return (await make_program(db, **overrides)).id
-
-
 async def test_twelve_weeks_seven_days_all_84_sessions_complete(
     session_factory: Factory, units: UnitOfWorkFactory, library: None
 ) -> None:
-    program_id = await _new_program(session_factory, weeks=12, days_per_week=7, goal=Goal.HYPERTROPHY)
+    program_id = await new_program(session_factory, weeks=12, days_per_week=7, goal=Goal.HYPERTROPHY)
     async with session_factory() as db:
         assert len(await program_session_ids(db, program_id, [GenerationStatus.PENDING])) == 84
         weeks = (await db.scalars(select(Microcycle).where(Microcycle.program_id == program_id))).all()
@@ -109,7 +100,7 @@ async def test_unknown_session_raises_and_writes_nothing(units: UnitOfWorkFactor
 async def test_every_status_change_commits_with_its_event_in_order(
     session_factory: Factory, units: UnitOfWorkFactory, library: None
 ) -> None:
-    program_id = await _new_program(session_factory, weeks=1, days_per_week=2)
+    program_id = await new_program(session_factory, weeks=1, days_per_week=2)
     async with session_factory() as db:
         first, second = await program_session_ids(db, program_id)
     await install_exercise_trigger(session_factory, "IF nextval('chaos_seq') = 2 THEN RAISE 'boom'; END IF;")
@@ -139,7 +130,7 @@ async def test_every_status_change_commits_with_its_event_in_order(
 async def test_regeneration_is_deterministic_and_replaces(
     session_factory: Factory, units: UnitOfWorkFactory, library: None
 ) -> None:
-    program_id = await _new_program(session_factory, weeks=2, days_per_week=3)
+    program_id = await new_program(session_factory, weeks=2, days_per_week=3)
     async with session_factory() as db:
         session_id = (await program_session_ids(db, program_id))[-1]
     await populate_session_by_id(units, session_id)
@@ -163,51 +154,6 @@ def test_threshold_is_ten_percent_inclusive() -> None:
     assert too_many_missing(1, 9) and too_many_missing(11, 100) and too_many_missing(2, 10)
 
 
-async def _draft_names(factory: Factory, session_id: int) -> list[str]:
-    """The generator's own draft for this session (it is deterministic), to pick what to remove."""
-    async with factory() as db:
-        session = await db.get(Session, session_id)
-        assert session is not None
-        microcycle = await db.get(Microcycle, session.microcycle_id)
-        from models import Program
-
-        program = await db.get(Program, session.program_id)
-        assert microcycle is not None and program is not None
-    params = ProgramParams(
-        program.id,
-        program.goal,
-        program.level,
-        program.days_per_week,
-        program.weeks,
-        program.minutes_per_session,
-        frozenset(Equipment(e) for e in program.equipment),
-    )
-    draft = draft_session(
-        params, microcycle.index, session.day_index, session.focus, microcycle.phase, load_catalogue()
-    )
-    return [e.movement_name for e in draft.exercises]
-
-
-async def _session_with_draft_of(factory: Factory, size: int) -> tuple[int, list[str]]:
-    """Find a session whose draft has exactly ``size`` exercises (longer sessions draft more)."""
-    for minutes in range(60, 241, 15):
-        for goal in (Goal.HYPERTROPHY, Goal.GENERAL_FITNESS, Goal.ENDURANCE, Goal.STRENGTH):
-            program_id = await _new_program(
-                factory,
-                weeks=1,
-                days_per_week=4,
-                minutes_per_session=minutes,
-                goal=goal,
-                level=Level.ADVANCED,
-            )
-            async with factory() as db:
-                for session_id in await program_session_ids(db, program_id):
-                    names = await _draft_names(factory, session_id)
-                    if len(names) == size:
-                        return session_id, names
-    raise AssertionError(f"no session drafts {size} exercises; adjust the search")
-
-
 async def _remove_from_library(factory: Factory, names: Sequence[str]) -> None:
     async with factory() as db, db.begin():
         result = await db.execute(delete(Movement).where(Movement.name.in_(names)))
@@ -217,7 +163,7 @@ async def _remove_from_library(factory: Factory, names: Sequence[str]) -> None:
 async def test_exactly_ten_percent_missing_completes_with_a_warning(
     session_factory: Factory, units: UnitOfWorkFactory, library: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    session_id, names = await _session_with_draft_of(session_factory, 10)
+    session_id, names = await session_with_draft_of(session_factory, 10)
     await _remove_from_library(session_factory, names[-1:])
 
     # Drafted from the curated file, which the library no longer fully holds (generation drafts
@@ -235,7 +181,7 @@ async def test_exactly_ten_percent_missing_completes_with_a_warning(
 async def test_eleven_percent_missing_fails_with_names_and_an_error_log(
     session_factory: Factory, units: UnitOfWorkFactory, library: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    session_id, names = await _session_with_draft_of(session_factory, 9)
+    session_id, names = await session_with_draft_of(session_factory, 9)
     await _remove_from_library(session_factory, names[1:2])  # 1 of 9 = 11%
 
     with caplog.at_level(logging.WARNING, logger="services.generation.session_generator"):
@@ -256,7 +202,7 @@ async def test_eleven_percent_missing_fails_with_names_and_an_error_log(
 async def test_database_error_mid_write_keeps_previous_exercises(
     session_factory: Factory, units: UnitOfWorkFactory, library: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    program_id = await _new_program(session_factory, weeks=1, days_per_week=3)
+    program_id = await new_program(session_factory, weeks=1, days_per_week=3)
     async with session_factory() as db:
         session_id = (await program_session_ids(db, program_id))[0]
     await populate_session_by_id(units, session_id)
@@ -282,7 +228,7 @@ async def test_database_error_mid_write_keeps_previous_exercises(
 async def test_deload_week_has_less_volume_than_the_week_before(
     session_factory: Factory, units: UnitOfWorkFactory, library: None
 ) -> None:
-    program_id = await _new_program(session_factory, weeks=4, days_per_week=3, goal=Goal.HYPERTROPHY)
+    program_id = await new_program(session_factory, weeks=4, days_per_week=3, goal=Goal.HYPERTROPHY)
     await generate_all_program_sessions(units, program_id)
     async with session_factory() as db:
         rows = await db.execute(
@@ -301,7 +247,7 @@ async def test_deload_week_has_less_volume_than_the_week_before(
 
 
 async def test_session_focus_follows_the_split(session_factory: Factory) -> None:
-    program_id = await _new_program(session_factory, weeks=1, days_per_week=4)
+    program_id = await new_program(session_factory, weeks=1, days_per_week=4)
     async with session_factory() as db:
         focuses = (
             await db.scalars(
@@ -315,9 +261,9 @@ async def test_a_worker_s_movement_index_follows_library_changes(
     session_factory: Factory, units: UnitOfWorkFactory, library: None
 ) -> None:
     """A worker keeps one index for all its jobs; a library write in between must not be missed."""
-    session_id, names = await _session_with_draft_of(session_factory, 9)
+    session_id, names = await session_with_draft_of(session_factory, 9)
     movements = MovementIndexCache()
-    program_id = await _new_program(session_factory, weeks=1, days_per_week=1)
+    program_id = await new_program(session_factory, weeks=1, days_per_week=1)
     async with session_factory() as db:
         (warm_up,) = await program_session_ids(db, program_id)
     warmed = await populate_session_by_id(units, warm_up, movements=movements)

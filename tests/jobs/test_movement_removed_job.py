@@ -11,7 +11,7 @@ from core.job_queue import ArqJobQueue
 from core.settings import Settings
 from models import GenerationStatus
 from tests.factories import make_program_with_sessions
-from tests.generator.test_movement_removed import SQL_WORDS, _event_errors, _session_row
+from tests.generator.recorded_outcomes import SQL_WORDS, event_errors, session_row
 from tests.workers import enqueue_pending_program_sessions, run_worker_until_idle
 
 Factory = async_sessionmaker[AsyncSession]
@@ -47,10 +47,10 @@ async def test_the_job_retries_a_foreign_key_violation_on_a_movement_and_complet
     with caplog.at_level(logging.INFO):
         await run_worker_until_idle(job_settings)
 
-    status, attempts, error, exercises = await _session_row(session_factory, session_id)
+    status, attempts, error, exercises = await session_row(session_factory, session_id)
     assert (status, attempts, error) == (GenerationStatus.COMPLETE, 2, None) and exercises > 0
     retries = [r.getMessage() for r in caplog.records if "hit a transient error" in r.getMessage()]
     assert len(retries) == 1 and "MovementRemoved: a movement was removed" in retries[0], retries
     assert not any(word in retries[0] for word in SQL_WORDS)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
-    assert await _event_errors(session_factory) == []
+    assert await event_errors(session_factory) == []

@@ -18,8 +18,8 @@ from core.database import create_session_factory
 from core.settings import Settings
 from models import Role
 from services.access.users import create_user
-from tests.api.conftest import running_api
 from tests.api.ws_client import graphql_socket
+from tests.api_client import running_api
 
 ROOT = Path(__file__).resolve().parents[2]
 POPULATED = range(16820, 16833)  # the 13 sessions the old task generated, 16827 among them

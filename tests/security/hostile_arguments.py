@@ -24,7 +24,7 @@ from graphql import (
 )
 from hypothesis import strategies as st
 
-from tests.api.test_programs_api import program_input
+from tests.program_requests import program_input
 
 SDL = Path(__file__).resolve().parents[2] / "schema.graphql"
 LONG = 100_000
@@ -166,7 +166,8 @@ def variables_for(operation: Operation) -> st.SearchStrategy[dict[str, Any]]:
     others one of their shape. A nullable one may be left out."""
 
     def variables(target: str) -> st.SearchStrategy[dict[str, Any]]:
-        required, optional = {}, {}
+        required: dict[str, st.SearchStrategy[Any]] = {}
+        optional: dict[str, st.SearchStrategy[Any]] = {}
         for argument, type_ in operation.arguments.items():
             value = shaped(type_) | any_json if argument == target else shaped(type_)
             kept = required if isinstance(type_, GraphQLNonNull) else optional

@@ -26,8 +26,8 @@ from websockets.sync.client import ClientConnection, connect
 
 from core.settings import Settings
 from models import Role
-from tests.api.conftest import UserMaker, running_api
-from tests.api.test_programs_api import CREATE_PROGRAM, program_input
+from tests.api_client import UserMaker, running_api
+from tests.program_requests import CREATE_PROGRAM, program_input
 from tests.security.hostile_arguments import LONG, Operation, operations, variables_for
 
 EXAMPLES_PER_OPERATION = 30  # 9 operations take arguments today: 270 requests

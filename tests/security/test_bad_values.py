@@ -23,10 +23,10 @@ from models import Equipment, GenerationStatus, Level, Pattern, Program, Session
 from services.library.movement_catalogue import MovementSpec
 from services.library.movement_library import upsert_movements
 from services.unit_of_work import UnitOfWorkFactory
-from tests.api.conftest import Api, UserMaker, running_api
-from tests.api.test_programs_api import CREATE_PROGRAM, REGENERATE, program_input
-from tests.api.test_query_count import counting_statements
+from tests.api_client import Api, UserMaker, running_api
+from tests.program_requests import CREATE_PROGRAM, REGENERATE, program_input
 from tests.servers import OwnRedis
+from tests.statement_counting import counting_statements
 
 Factory = async_sessionmaker[AsyncSession]
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Program
-from tests.api.conftest import Api
+from tests.api_client import Api
 
 WATCH = "subscription($p: ID!) { programGenerationProgress(programId: $p) { total finished } }"
 REPAIR = "mutation { repairProgram(programId: 1) { __typename } }"

@@ -12,9 +12,9 @@ from websockets.exceptions import ConnectionClosed
 
 from core.settings import Environment, Settings
 from services.adapters.redis_rate_limits import WINDOW_S
-from tests.api.conftest import Api, UserMaker, running_api
-from tests.api.test_programs_api import REGENERATE, create_program
 from tests.api.ws_client import graphql_socket
+from tests.api_client import Api, UserMaker, running_api
+from tests.program_requests import REGENERATE, create_program
 
 PROGRESS = "subscription($id: ID!) { programGenerationProgress(programId: $id) { total } }"
 WATCH = "subscription($id: ID!) { sessionStatusChanged(programId: $id) { sessionId status } }"

@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.settings import Settings
 from models import Role
 from services.access.users import create_user, revoke_token
-from tests.api.conftest import Api, UserMaker
-from tests.api.test_programs_api import REGENERATE, create_program
 from tests.api.ws_client import graphql_socket
+from tests.api_client import Api, UserMaker
+from tests.program_requests import REGENERATE, create_program
 from tests.workers import run_worker_until_idle
 
 Factory = async_sessionmaker[AsyncSession]

@@ -13,10 +13,10 @@ from core.settings import Settings
 from models import Program, Session
 from schema.query_cost import MAX_EXERCISES
 from services.programs.creation import MAX_DAYS, MAX_WEEKS
-from tests.api.conftest import Api, running_api
-from tests.api.test_programs_api import CREATE_PROGRAM, create_program, program_input
-from tests.api.test_query_count import counting_statements
 from tests.api.ws_client import graphql_socket
+from tests.api_client import Api, running_api
+from tests.program_requests import CREATE_PROGRAM, create_program, program_input
+from tests.statement_counting import counting_statements
 from tests.workers import run_worker_until_idle
 
 Factory = async_sessionmaker[AsyncSession]

@@ -9,8 +9,8 @@ import pytest
 from redis.asyncio import Redis
 
 from core.settings import Environment, Settings
-from tests.api.conftest import Api, running_api
-from tests.api.test_programs_api import CREATE_PROGRAM, program_input
+from tests.api_client import Api, running_api
+from tests.program_requests import CREATE_PROGRAM, program_input
 
 # Each is answered with a message that, in development, suggests a name of the schema.
 TYPOS: list[tuple[str, dict[str, Any], str]] = [

@@ -13,9 +13,9 @@ from websockets.exceptions import ConnectionClosed
 
 from core.settings import Settings
 from services.access.users import revoke_token, rotate_token
-from tests.api.conftest import Api, UserMaker, running_api
-from tests.api.test_programs_api import create_program
 from tests.api.ws_client import graphql_socket
+from tests.api_client import Api, UserMaker, running_api
+from tests.program_requests import create_program
 from tests.waiting import eventually
 
 Factory = async_sessionmaker[AsyncSession]

@@ -1,5 +1,1 @@
-"""The API fixtures, shared with tests/api."""
-
-from tests.api.conftest import api, api_settings, make_token, token
-
-__all__ = ["api", "api_settings", "make_token", "token"]
+"""The browser tests' own fixtures (the API fixtures come from tests/api_fixtures.py)."""

@@ -27,9 +27,9 @@ from core.settings import Settings
 from jobs.worker import build_worker, stop_worker
 from models import Role
 from services.library.movement_library import seed_movement_library
-from tests.api.conftest import Api, UserMaker, running_api
-from tests.api.test_programs_api import create_program
+from tests.api_client import Api, UserMaker, running_api
 from tests.chaos import SLOW_WRITES, install_exercise_trigger
+from tests.program_requests import create_program
 from tests.waiting import eventually
 from web.app import create_app
 from web.websocket_protocol import UVICORN_WS_OPTIONS

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.job_queue import generation_job_id
 from core.settings import Settings
 from models import GenerationStatus, Session
-from tests.api.conftest import Api, UserMaker, running_api
-from tests.api.test_programs_api import REGENERATE, create_program
+from tests.api_client import Api, UserMaker, running_api
+from tests.program_requests import REGENERATE, create_program
 from tests.workers import run_worker_until_idle
 
 Factory = async_sessionmaker[AsyncSession]
