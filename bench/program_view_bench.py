@@ -24,23 +24,7 @@ from bench.common import ROOT, BenchError
 from bench.http_load import Connection, LoadResult, expect_ok, get_request, post_request, run_load
 from bench.perf_env import HOST, PerfEnv
 from core.embedded_redis import free_port
-
-PROGRAM_VIEW = """query ProgramView($id: ID!) {
-  program(id: $id) {
-    id name goal level daysPerWeek weeks
-    generationProgress { total pending inProgress complete failed percentComplete finished }
-    microcycles {
-      index phase isActive
-      sessions {
-        id dayIndex scheduledDate focus generationStatus generationError
-        exercises {
-          position sets repsMin repsMax targetRpe targetPercent1rm restSeconds notes
-          movement { name pattern equipment }
-        }
-      }
-    }
-  }
-}"""
+from schema.documents import PROGRAM_VIEW
 
 BUMP = """
 WITH head AS (

@@ -3,6 +3,7 @@
 import datetime as dt
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -17,9 +18,16 @@ DEMO_EMAIL = "demo@liftplan.local"
 DEMO_TOKEN_FILE = "demo-token"
 
 
-async def prepare_demo(clients: Clients, data_dir: Path) -> str:
+class Demo(NamedTuple):
+    token: str
+    """The demo user's API token, pre-filled in the page and GraphiQL."""
+    program_id: int
+    """The demo user's program, the one GraphiQL's first tab views."""
+
+
+async def prepare_demo(clients: Clients, data_dir: Path) -> Demo:
     """Seed the library, make sure the demo user and program exist, enqueue what is pending,
-    and return the demo token (kept in the data folder, readable by its owner only)."""
+    and return the demo token (kept in the data folder, readable by its owner only) and program."""
     token_path = data_dir / DEMO_TOKEN_FILE
     async with clients.units() as uow:
         db = uow.db
@@ -55,4 +63,4 @@ async def prepare_demo(clients: Clients, data_dir: Path) -> str:
             db, program.id, [GenerationStatus.PENDING, GenerationStatus.IN_PROGRESS]
         )
     await clients.queue.enqueue_generation(unfinished)
-    return token
+    return Demo(token, program.id)

@@ -6,7 +6,7 @@ import functools
 import gc
 import sys
 
-from cli.demo import prepare_demo
+from cli.demo import Demo, prepare_demo
 from cli.listen import CannotListen, bind, port_number
 from cli.runtime import run_with_clients
 from core.migrations import upgrade
@@ -30,14 +30,17 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     with sock, provide_servers(settings, command="serve", may_attach=False) as urls:
-        token = None
+        demo: Demo | None = None
         if urls.embedded:
             upgrade(urls.database_url)
             data_dir = settings.liftplan_data_dir.expanduser().resolve()
-            token = run_with_clients(urls, settings, lambda clients: prepare_demo(clients, data_dir))
+            demo = run_with_clients(urls, settings, lambda clients: prepare_demo(clients, data_dir))
+        token, demo_program_id = (demo.token, demo.program_id) if demo else (None, None)
         worker = functools.partial(worker_alongside, settings, urls.database_url, urls.redis_url)
         alongside = [worker] if urls.embedded or settings.serve_worker else []
-        app = create_app(settings, urls, alongside=alongside, demo_token=token)
+        app = create_app(
+            settings, urls, alongside=alongside, demo_token=token, demo_program_id=demo_program_id
+        )
         config = uvicorn.Config(app, log_config=None, lifespan="on", **UVICORN_WS_OPTIONS)
         server = AnnouncingServer(config, banner(host, sock.getsockname()[1], token))
         # What exists by now lives as long as the process: kept out of the collector's full

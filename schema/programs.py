@@ -18,106 +18,145 @@ from schema.errors import UserError, error_fields, subscription_error
 from schema.sessions import Session
 from services.errors import DomainError
 from services.live.generation_progress import GenerationProgress as Progress
+from services.programs.creation import (
+    MAX_DAYS,
+    MAX_MINUTES,
+    MAX_NAME_LENGTH,
+    MAX_WEEKS,
+    MIN_DAYS,
+    MIN_MINUTES,
+    MIN_WEEKS,
+    START_DATE_YEARS,
+)
+from services.programs.reads import MAX_PAGE_SIZE
 
 
 @strawberry.type(description="How far generation has come: sessions counted per status.")
 class GenerationProgress:
-    @strawberry.field
+    @strawberry.field(description="Sessions in the program; the four counts below add up to it.")
     def total(self: Progress) -> int:  # type: ignore[misc]
         return self.total
 
-    @strawberry.field
+    @strawberry.field(description="Sessions PENDING: queued, not started.")
     def pending(self: Progress) -> int:  # type: ignore[misc]
         return self.count(Status.PENDING)
 
-    @strawberry.field
+    @strawberry.field(description="Sessions IN_PROGRESS: being generated now.")
     def in_progress(self: Progress) -> int:  # type: ignore[misc]
         return self.count(Status.IN_PROGRESS)
 
-    @strawberry.field
+    @strawberry.field(description="Sessions COMPLETE: generated.")
     def complete(self: Progress) -> int:  # type: ignore[misc]
         return self.count(Status.COMPLETE)
 
-    @strawberry.field
+    @strawberry.field(description="Sessions FAILED: generation gave up (see Session.generationError).")
     def failed(self: Progress) -> int:  # type: ignore[misc]
         return self.count(Status.FAILED)
 
-    @strawberry.field(description="COMPLETE sessions as a percentage of all sessions.")
+    @strawberry.field(
+        description="COMPLETE sessions as a percentage of all sessions, 0.0 to 100.0, one decimal."
+    )
     def percent_complete(self: Progress) -> float:  # type: ignore[misc]
         return round(self.percent_complete, 1)
 
-    @strawberry.field(description="True when no session is PENDING or IN_PROGRESS.")
+    @strawberry.field(
+        description="True when no session is PENDING or IN_PROGRESS (every one COMPLETE or FAILED)."
+    )
     def finished(self: Progress) -> bool:  # type: ignore[misc]
         return self.finished
 
 
 @strawberry.type(description="One week of a program.")
 class Microcycle:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The week's id.")
     index: int = strawberry.field(description="Week number, from 1.")
-    phase: Phase
-    is_active: bool
+    phase: Phase = strawberry.field(description="The week's training phase.")
+    is_active: bool = strawberry.field(description="True for week 1, the week a new program starts in.")
 
-    @strawberry.field
+    @strawberry.field(description="The week's sessions in calendar order (dayIndex 1 first).")
     async def sessions(self: MicrocycleRow, info: GraphQLInfo) -> list[Session]:  # type: ignore[misc]
         return await resolve_sessions.microcycle_sessions(info, self)  # type: ignore[return-value]
 
 
 @strawberry.type(description="A generated training program.")
 class Program:
-    id: strawberry.ID
-    name: str
-    goal: Goal
-    level: Level
-    days_per_week: int
-    weeks: int
-    minutes_per_session: int
-    start_date: dt.date
-    created_at: dt.datetime
+    id: strawberry.ID = strawberry.field(description="The program's id.")
+    name: str = strawberry.field(description="The name its owner gave it.")
+    goal: Goal = strawberry.field(description="What it trains for.")
+    level: Level = strawberry.field(description="The experience it is written for.")
+    days_per_week: int = strawberry.field(
+        description=f"Training days in each week, {MIN_DAYS} to {MAX_DAYS}."
+    )
+    weeks: int = strawberry.field(description=f"How many weeks it lasts, {MIN_WEEKS} to {MAX_WEEKS}.")
+    minutes_per_session: int = strawberry.field(
+        description=f"Target length of each session in minutes, {MIN_MINUTES} to {MAX_MINUTES}."
+    )
+    start_date: dt.date = strawberry.field(description="The date of the first session of week 1.")
+    created_at: dt.datetime = strawberry.field(description="When it was created, with its UTC offset.")
 
-    @strawberry.field
+    @strawberry.field(
+        description="The equipment available to it, in name order; BODYWEIGHT counts even when not listed."
+    )
     def equipment(self: ProgramRow) -> list[Equipment]:  # type: ignore[misc]
         return [Equipment(e) for e in self.equipment]
 
-    @strawberry.field
+    @strawberry.field(description="Its weeks in order, week 1 first.")
     async def microcycles(self: ProgramRow, info: GraphQLInfo) -> list[Microcycle]:  # type: ignore[misc]
         return await resolve.microcycles(info, self)  # type: ignore[return-value]
 
-    @strawberry.field(description="Every session in calendar order, optionally only those in ``status``.")
+    @strawberry.field(
+        description="Every session in calendar order (scheduledDate, then dayIndex), or those in ``status``."
+    )
     async def sessions(
         self: ProgramRow,  # type: ignore[misc]
         info: GraphQLInfo,
-        status: GenerationStatus | None = None,
+        status: Annotated[
+            GenerationStatus | None,
+            strawberry.argument(description="Only sessions in this status; null for every session."),
+        ] = None,
     ) -> list[Session]:
         return await resolve.sessions(info, self, status)  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(description="How many of its sessions are in each generation status now.")
     async def generation_progress(self: ProgramRow, info: GraphQLInfo) -> GenerationProgress:  # type: ignore[misc]
         return await resolve.generation_progress(info, self.id)  # type: ignore[return-value]
 
 
-@strawberry.type
+@strawberry.type(description="Where a page ends and whether more follow.")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="True when more programs follow this page.")
+    end_cursor: str | None = strawberry.field(
+        description="Pass as ``after`` for the next page; null when the page is empty."
+    )
 
 
 @strawberry.type(description="Programs newest first; pass ``pageInfo.endCursor`` as ``after`` for more.")
 class ProgramConnection:
-    nodes: list[Program]
-    page_info: PageInfo
+    nodes: list[Program] = strawberry.field(description="This page's programs, newest first.")
+    page_info: PageInfo = strawberry.field(description="How to ask for the next page.")
 
 
-@strawberry.input
+@strawberry.input(description="What a new program is made of; each field out of range is an INVALID_INPUT.")
 class CreateProgramInput:
-    name: str
-    goal: Goal
-    level: Level
-    days_per_week: int = strawberry.field(description="1 to 7.")
-    weeks: int = strawberry.field(description="1 to 52.")
-    minutes_per_session: int = strawberry.field(description="15 to 240.")
+    name: str = strawberry.field(
+        description=f"1 to {MAX_NAME_LENGTH} characters; spaces around it are dropped."
+    )
+    goal: Goal = strawberry.field(description="What it trains for.")
+    level: Level = strawberry.field(description="The athlete's experience; limits which movements are used.")
+    days_per_week: int = strawberry.field(
+        description=f"Training days in each week, {MIN_DAYS} to {MAX_DAYS}."
+    )
+    weeks: int = strawberry.field(description=f"How many weeks, {MIN_WEEKS} to {MAX_WEEKS}.")
+    minutes_per_session: int = strawberry.field(
+        description=f"Target length of each session in minutes, {MIN_MINUTES} to {MAX_MINUTES}."
+    )
     equipment: list[Equipment] = strawberry.field(description="Available equipment; bodyweight is implied.")
-    start_date: dt.date | None = strawberry.field(default=None, description="Defaults to today.")
+    start_date: dt.date | None = strawberry.field(
+        default=None,
+        description=(
+            f"The first training day, within {START_DATE_YEARS} years of today; null or left out: today."
+        ),
+    )
 
 
 @strawberry.type
@@ -152,13 +191,27 @@ RepairProgramResult = Annotated[
 
 @strawberry.type
 class ProgramQueries:
-    @strawberry.field
-    async def program(self, info: GraphQLInfo, id: strawberry.ID) -> Program:
+    @strawberry.field(description="One program; NOT_FOUND when it does not exist or is not yours to see.")
+    async def program(
+        self, info: GraphQLInfo, id: Annotated[strawberry.ID, strawberry.argument(description="Its id.")]
+    ) -> Program:
         return await resolve.program(info, id)  # type: ignore[return-value]
 
-    @strawberry.field(description="Programs you may see, newest first.")
+    @strawberry.field(
+        description="The programs you may see (an admin: every one), newest first, a page at a time."
+    )
     async def programs(
-        self, info: GraphQLInfo, first: int = resolve.DEFAULT_PAGE_SIZE, after: str | None = None
+        self,
+        info: GraphQLInfo,
+        first: Annotated[
+            int, strawberry.argument(description=f"Page size, 1 to {MAX_PAGE_SIZE}.")
+        ] = resolve.DEFAULT_PAGE_SIZE,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The previous page's pageInfo.endCursor; null for the first page."
+            ),
+        ] = None,
     ) -> ProgramConnection:
         page = await resolve.programs(info, first, after)
         return ProgramConnection(
@@ -207,7 +260,9 @@ class ProgramSubscriptions:
         description="Progress now and after every change; ends when generation finished."
     )
     async def program_generation_progress(
-        self, info: GraphQLInfo, program_id: strawberry.ID
+        self,
+        info: GraphQLInfo,
+        program_id: Annotated[strawberry.ID, strawberry.argument(description="The program to follow.")],
     ) -> AsyncIterator[GenerationProgress]:
         try:
             async for progress in subscriptions.program_generation_progress(info, program_id):

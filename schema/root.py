@@ -13,7 +13,6 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as create_aliases_rule
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from core.settings import Settings
@@ -35,9 +34,27 @@ from schema.users import UserQueries
 
 SDL_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
 
-Query = merge_types("Query", (UserQueries, ProgramQueries, SessionQueries, MovementQueries))
-Mutation = merge_types("Mutation", (ProgramMutations, SessionMutations))
-Subscription = merge_types("Subscription", (SessionSubscriptions, ProgramSubscriptions))
+
+# Each root type is its domains' classes merged (what ``strawberry.tools.merge_types`` does),
+# spelled out as classes so that each carries its description.
+@strawberry.type(description="Reads: send the token as ``Authorization: Bearer <token>``.")
+class Query(UserQueries, ProgramQueries, SessionQueries, MovementQueries):
+    pass
+
+
+@strawberry.type(description="Changes; each answers a union of its success type and its error type.")
+class Mutation(ProgramMutations, SessionMutations):
+    pass
+
+
+@strawberry.type(
+    description=(
+        "Live updates over WebSocket (graphql-transport-ws or graphql-ws on /graphql); the token goes in "
+        'the connection_init payload as ``{"Authorization": "Bearer <token>"}``.'
+    )
+)
+class Subscription(SessionSubscriptions, ProgramSubscriptions):
+    pass
 
 
 class LiftplanSchema(strawberry.Schema):

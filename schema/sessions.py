@@ -20,13 +20,19 @@ from services.live.status_log import StatusEvent
 
 @strawberry.type(description="One prescribed exercise, in session order.")
 class SessionExercise:
-    position: int
-    sets: int
-    reps_min: int
-    reps_max: int
-    target_percent_1rm: int | None = strawberry.field(description="Load as a percentage of one-rep max.")
-    rest_seconds: int
-    notes: str | None
+    position: int = strawberry.field(description="Its place in the session, from 1.")
+    sets: int = strawberry.field(description="Working sets.")
+    reps_min: int = strawberry.field(description="Fewest repetitions per set (1 for a hold or a distance).")
+    reps_max: int = strawberry.field(
+        description="Most repetitions per set, at least repsMin (equal to it for a fixed count)."
+    )
+    target_percent_1rm: int | None = strawberry.field(
+        description="Load as a percentage of one-rep max (main lifts of STRENGTH programs); else null."
+    )
+    rest_seconds: int = strawberry.field(description="Rest between sets, in seconds.")
+    notes: str | None = strawberry.field(
+        description="How to perform it (tempo, per side...); null when none."
+    )
     duration_seconds: int | None = strawberry.field(
         description="Seconds to hold per set when prescriptionKind is SECONDS, else null."
     )
@@ -38,11 +44,16 @@ class SessionExercise:
     def prescription_kind(self: SessionExerciseRow) -> PrescriptionKind:  # type: ignore[misc]
         return PrescriptionKind(self.prescription_kind.value)
 
-    @strawberry.field(description="Target effort (rate of perceived exertion, 1-10).")
+    @strawberry.field(
+        description=(
+            "Target effort as rate of perceived exertion (1-10, 10 = failure), one decimal; "
+            "null when targetPercent1rm is given."
+        )
+    )
     def target_rpe(self: SessionExerciseRow) -> float | None:  # type: ignore[misc]
         return float(self.target_rpe) if self.target_rpe is not None else None
 
-    @strawberry.field
+    @strawberry.field(description="The movement to perform.")
     def movement(self: SessionExerciseRow, info: GraphQLInfo) -> Movement:  # type: ignore[misc]
         # Sync on purpose: usually the movement is at hand (else graphql-core awaits what it gets).
         return resolve.movement(info, self.movement_id)  # type: ignore[return-value]
@@ -50,16 +61,24 @@ class SessionExercise:
 
 @strawberry.type(description="One training day of a program.")
 class Session:
-    id: strawberry.ID
-    program_id: strawberry.ID
-    microcycle_id: strawberry.ID
-    day_index: int
-    scheduled_date: dt.date
-    focus: Focus
-    generation_status: GenerationStatus
-    generation_error: str | None = strawberry.field(description="Why the last attempt failed.")
-    generation_attempts: int
-    generated_at: dt.datetime | None
+    id: strawberry.ID = strawberry.field(description="The session's id.")
+    program_id: strawberry.ID = strawberry.field(description="The program it belongs to.")
+    microcycle_id: strawberry.ID = strawberry.field(description="The week (Microcycle) it belongs to.")
+    day_index: int = strawberry.field(
+        description="Training day of its week, from 1 to the program's daysPerWeek."
+    )
+    scheduled_date: dt.date = strawberry.field(description="The date to train it.")
+    focus: Focus = strawberry.field(description="What it trains.")
+    generation_status: GenerationStatus = strawberry.field(description="Where its generation is.")
+    generation_error: str | None = strawberry.field(
+        description="Why generation failed, in words for a person; null unless generationStatus is FAILED."
+    )
+    generation_attempts: int = strawberry.field(
+        description="Tries of the current generation run; 0 until a worker takes it, reset by regeneration."
+    )
+    generated_at: dt.datetime | None = strawberry.field(
+        description="When its exercises were last generated; null if never."
+    )
 
     @strawberry.field(description="The workout, in order; empty until generated.")
     async def exercises(self: SessionRow, info: GraphQLInfo) -> list[SessionExercise]:  # type: ignore[misc]
@@ -68,12 +87,14 @@ class Session:
 
 @strawberry.type(description="A session's status changed (or, first, its status when subscribing).")
 class SessionStatusEvent:
-    session_id: strawberry.ID
-    program_id: strawberry.ID
-    status: GenerationStatus
-    error: str | None
-    attempt: int
-    at: dt.datetime
+    session_id: strawberry.ID = strawberry.field(description="The session whose status this is.")
+    program_id: strawberry.ID = strawberry.field(description="Its program.")
+    status: GenerationStatus = strawberry.field(description="The session's status from this event on.")
+    error: str | None = strawberry.field(
+        description="With FAILED: why (as Session.generationError); else null."
+    )
+    attempt: int = strawberry.field(description="Session.generationAttempts at this event.")
+    at: dt.datetime = strawberry.field(description="When the change was committed, with its UTC offset.")
     cursor: str = strawberry.field(
         description="This event's place in the program's log: pass it as ``after`` to resume after it."
     )
@@ -108,8 +129,10 @@ RegenerateSessionsResult = Annotated[
 
 @strawberry.type
 class SessionQueries:
-    @strawberry.field
-    async def session(self, info: GraphQLInfo, id: strawberry.ID) -> Session:
+    @strawberry.field(description="One session; NOT_FOUND when it does not exist or is not yours to see.")
+    async def session(
+        self, info: GraphQLInfo, id: Annotated[strawberry.ID, strawberry.argument(description="Its id.")]
+    ) -> Session:
         return await resolve.session(info, id)  # type: ignore[return-value]
 
 
@@ -144,7 +167,15 @@ class SessionSubscriptions:
         )
     )
     async def session_status_changed(
-        self, info: GraphQLInfo, program_id: strawberry.ID, after: str | None = None
+        self,
+        info: GraphQLInfo,
+        program_id: Annotated[strawberry.ID, strawberry.argument(description="The program to watch.")],
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The cursor of the last event you saw, to resume after it; null to start afresh."
+            ),
+        ] = None,
     ) -> AsyncIterator[SessionStatusEvent]:
         try:
             async for event in subscriptions.session_status_changed(info, program_id, after):

@@ -8,10 +8,10 @@ from schema.enums import Role
 
 @strawberry.type(description="A user of liftplan.")
 class User:
-    id: strawberry.ID
-    email: str
-    display_name: str
-    role: Role
+    id: strawberry.ID = strawberry.field(description="The user's id.")
+    email: str = strawberry.field(description="Their email address, in lower case; unique.")
+    display_name: str = strawberry.field(description="The name to show for the user.")
+    role: Role = strawberry.field(description="What the user may see and do.")
 
 
 @strawberry.type

@@ -73,9 +73,11 @@ def create_app(
     *,
     alongside: Sequence[Callable[[], AbstractAsyncContextManager[None]]] = (),
     demo_token: str | None = None,
+    demo_program_id: int | None = None,
 ) -> Starlette:
     """``alongside`` runs for the app's lifetime, entered last and left first (the embedded demo's
-    in-process worker); ``demo_token`` is pre-filled in GraphiQL and the page (the demo only)."""
+    in-process worker); ``demo_token`` is pre-filled in GraphiQL and the page (the demo only), and
+    GraphiQL's first tab views ``demo_program_id`` (else it asks for a program id)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
@@ -157,6 +159,7 @@ def create_app(
     graphql = LiftplanGraphQL(
         build_schema(settings),
         graphiql_headers={"Authorization": f"Bearer {demo_token}"} if demo_token else None,
+        graphiql_program_id=demo_program_id,
         response_cache=ResponseCache(
             max_bytes=settings.response_cache_max_bytes,
             max_entries=settings.response_cache_max_entries,

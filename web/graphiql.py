@@ -4,7 +4,8 @@ Strawberry's GraphiQL page loads React, GraphiQL and the explorer plugin from un
 network it shows "Loading..." forever. The same files are vendored under ``web/static/graphiql``
 (see its README) and this module points the template at them. Subscriptions need nothing more:
 GraphiQL's UMD bundle includes the ``graphql-ws`` client, and the template derives the WebSocket URL
-from the page's own URL.
+from the page's own URL. Its first tab (and each new one) opens on liftplan's program view instead of
+Strawberry's welcome text.
 """
 
 import html
@@ -15,6 +16,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from strawberry.http.ides import get_graphql_ide_html
+
+from schema.documents import PROGRAM_VIEW
 
 STATIC_DIR = Path(__file__).parent / "static" / "graphiql"
 
@@ -33,6 +36,19 @@ VENDORED_ASSETS: Mapping[str, str] = MappingProxyType(
 
 _PREFIX = "__LIFTPLAN_GRAPHIQL_STATIC__"
 _HEADERS = "__LIFTPLAN_GRAPHIQL_DEFAULT_HEADERS__"
+_QUERY = "__LIFTPLAN_GRAPHIQL_DEFAULT_QUERY__"
+_VARIABLES = "__LIFTPLAN_GRAPHIQL_DEFAULT_VARIABLES__"
+_WELCOME = re.compile(r"const EXAMPLE_QUERY = `[^`]*`;")
+PROGRAM_ID_PLACEHOLDER = "PROGRAM_ID"
+_INTRO = (
+    "# liftplan's program view (as in the README): a program,\n"
+    "# its progress, weeks, sessions and exercises in one request.\n"
+    "# Run: Ctrl-Enter. Every type and field: Docs (top left).\n"
+)
+_FIND_AN_ID = (
+    f"# Set {PROGRAM_ID_PLACEHOLDER} in Variables below to one of your programs;\n"
+    "# this lists them: query { programs { nodes { id name } } }\n"
+)
 _CDN = "https://unpkg.com/"
 _CDN_TAG = re.compile(rf"<(?:script|link)\b[^>]*?{re.escape(_CDN)}[^>]*>")
 _CDN_URL = re.compile(rf'"{re.escape(_CDN)}([^"]+)"')
@@ -64,8 +80,17 @@ def _localise(template: str) -> str:
         raise RuntimeError(f"Strawberry's GraphiQL template no longer loads {sorted(missing)}")
     if "https://" in page:
         raise RuntimeError("Strawberry's GraphiQL template still references an external URL")
+    if len(_WELCOME.findall(page)) != 1:
+        raise RuntimeError("Strawberry's GraphiQL template changed: expected one EXAMPLE_QUERY literal")
+    page = _WELCOME.sub(f"const EXAMPLE_QUERY = {_QUERY};", page)
+    # The program view's variables only when the page opens on it, not with a shared query (?q=).
+    variables = "parameters.variables,"
+    page = _replace_once(
+        page, variables, f"parameters.variables || (parameters.q ? undefined : {_VARIABLES}),"
+    )
     persist = "shouldPersistHeaders: true,"
-    return _replace_once(page, persist, f"{persist}\n          defaultHeaders: {_HEADERS},")
+    defaults = f"defaultHeaders: {_HEADERS},\n          defaultQuery: EXAMPLE_QUERY,"
+    return _replace_once(page, persist, f"{persist}\n          {defaults}")
 
 
 _PAGE = _localise(get_graphql_ide_html("graphiql"))
@@ -77,7 +102,10 @@ def _js_string(value: str) -> str:
 
 
 def graphiql_html(
-    *, static_prefix: str = "/static/graphiql", default_headers: dict[str, str] | None = None
+    *,
+    static_prefix: str = "/static/graphiql",
+    default_headers: dict[str, str] | None = None,
+    program_id: int | None = None,
 ) -> str:
     """Strawberry's GraphiQL page loading its scripts and styles from ``static_prefix``.
 
@@ -85,6 +113,16 @@ def graphiql_html(
     or a new tab; headers the user edited are persisted in the browser and win on later visits.
     GraphiQL sends the editor's headers with every HTTP request and, for subscriptions, as the
     ``connection_init`` payload of the ``graphql-transport-ws`` WebSocket.
+
+    The first tab holds the program view (``schema.documents.PROGRAM_VIEW``) with ``program_id``
+    as its ``id`` variable (the embedded demo's program), or a placeholder and how to find an id.
     """
     headers = _js_string(json.dumps(default_headers, indent=2)) if default_headers else "undefined"
-    return _PAGE.replace(_PREFIX, html.escape(static_prefix.rstrip("/"))).replace(_HEADERS, headers)
+    query = _INTRO + ("" if program_id is not None else _FIND_AN_ID) + PROGRAM_VIEW
+    variables = {"id": PROGRAM_ID_PLACEHOLDER if program_id is None else str(program_id)}
+    return (
+        _PAGE.replace(_PREFIX, html.escape(static_prefix.rstrip("/")))
+        .replace(_HEADERS, headers)
+        .replace(_QUERY, _js_string(query))
+        .replace(_VARIABLES, _js_string(json.dumps(variables, indent=2)))
+    )

@@ -72,6 +72,7 @@ class LiftplanGraphQL(GraphQL[Context, None]):
         schema: BaseSchema,
         *,
         graphiql_headers: dict[str, str] | None = None,
+        graphiql_program_id: int | None = None,
         response_cache: ResponseCache | None = None,
         **options: Any,
     ) -> None:
@@ -82,7 +83,7 @@ class LiftplanGraphQL(GraphQL[Context, None]):
             **options,
         )
         # GraphiQL from the app's own files: Strawberry's page loads them from a CDN.
-        self._graphiql = graphiql_html(default_headers=graphiql_headers)
+        self._graphiql = graphiql_html(default_headers=graphiql_headers, program_id=graphiql_program_id)
         self.response_cache = response_cache
 
     async def run(self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET) -> Any:

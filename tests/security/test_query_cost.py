@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.settings import Settings
 from models import Program, Session
+from schema.documents import PROGRAM_VIEW
 from schema.query_cost import MAX_EXERCISES
 from services.programs.creation import MAX_DAYS, MAX_WEEKS
 from tests.api.ws_client import graphql_socket
@@ -23,25 +24,6 @@ Factory = async_sessionmaker[AsyncSession]
 
 DEFAULT_LIMIT = Settings().max_query_cost
 
-# The README's ProgramView, as the front end's documentation gives it.
-PROGRAM_VIEW = """
-query ProgramView($id: ID!) {
-  program(id: $id) {
-    id name goal level daysPerWeek weeks
-    generationProgress { total pending inProgress complete failed percentComplete finished }
-    microcycles {
-      index phase isActive
-      sessions {
-        id dayIndex scheduledDate focus generationStatus generationError
-        exercises {
-          position sets repsMin repsMax targetRpe targetPercent1rm restSeconds notes
-          movement { name pattern equipment }
-        }
-      }
-    }
-  }
-}
-"""
 EVERY_EXERCISE = (
     "{ programs(first: 100) { nodes { microcycles { sessions { exercises { movement { name } } } } } } }"
 )

@@ -5,9 +5,15 @@ import hashlib
 import json
 import re
 
+from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
-from web.graphiql import STATIC_DIR, VENDORED_ASSETS, graphiql_html
+from core.servers import ServerUrls
+from core.settings import Settings
+from schema.documents import PROGRAM_VIEW
+from web.app import create_app
+from web.graphiql import PROGRAM_ID_PLACEHOLDER, STATIC_DIR, VENDORED_ASSETS, graphiql_html
+from web.graphql_view import LiftplanGraphQL
 
 # The only URL left in the page is the XML namespace of the inline SVG favicon: a name, never fetched.
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
@@ -85,3 +91,47 @@ def test_static_prefix_is_configurable() -> None:
     page = graphiql_html(static_prefix="/assets/gql/")
     assert len(re.findall(r'(?:src|href)="/assets/gql/[^/"]+"', page)) == len(VENDORED_ASSETS)
     assert "/static/graphiql" not in page
+
+
+def first_tab(page: str) -> tuple[str, dict[str, str]]:
+    """The query and the variables GraphiQL's first tab opens with, as the page's script holds them."""
+    [query] = re.findall(r'const EXAMPLE_QUERY = ("(?:[^"\\]|\\.)*");', page)
+    [variables] = re.findall(r'parameters\.q \? undefined : ("(?:[^"\\]|\\.)*")\)', page)
+    return json.loads(query), json.loads(json.loads(variables))
+
+
+async def served_graphiql(**app_options: object) -> str:
+    """The GraphiQL page as the app's /graphql route serves it (nothing is connected to)."""
+    urls = ServerUrls("postgresql://unused", "redis://unused", embedded=False)
+    app = create_app(Settings(), urls, **app_options)  # type: ignore[arg-type]
+    [route] = [r for r in app.routes if isinstance(r, Route) and r.path == "/graphql"]
+    assert isinstance(route.endpoint, LiftplanGraphQL)
+    return bytes((await route.endpoint.render_graphql_ide(None)).body).decode()  # type: ignore[arg-type]
+
+
+async def test_the_first_tab_views_the_demo_program() -> None:
+    page = await served_graphiql(demo_token="lp_demo", demo_program_id=42)
+    query, variables = first_tab(page)
+    assert query.endswith(PROGRAM_VIEW)
+    assert "query ProgramView($id: ID!)" in query
+    assert variables == {"id": "42"}
+    assert PROGRAM_ID_PLACEHOLDER not in query
+    assert "Welcome to GraphiQL" not in page
+    assert "defaultQuery: EXAMPLE_QUERY," in page  # a new tab opens on it too, not on GraphiQL's own text
+
+
+async def test_without_a_demo_program_the_first_tab_says_how_to_find_an_id() -> None:
+    page = await served_graphiql()
+    query, variables = first_tab(page)
+    assert query.endswith(PROGRAM_VIEW)
+    assert variables == {"id": PROGRAM_ID_PLACEHOLDER}
+    assert f"Set {PROGRAM_ID_PLACEHOLDER} in Variables" in query
+    assert "query { programs { nodes { id name } } }" in query
+    assert "Welcome to GraphiQL" not in page
+
+
+def test_a_shared_query_keeps_its_own_variables() -> None:
+    """``?q=`` (a shared link) opens on that query: the program view's variables are not added."""
+    page = graphiql_html(program_id=7)
+    assert "parameters.q || EXAMPLE_QUERY" in page
+    assert "parameters.variables || (parameters.q ? undefined : " in page
