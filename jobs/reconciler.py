@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from core.job_queue import ArqJobQueue
 from core.settings import Settings
+from core.stopping import finish_or_cancel
 from services.adapters.outages import Outages
 from services.adapters.transient_errors import is_redis_error, is_transient
 from services.generation.session_generator import UnitsOfWork, fail_session
@@ -120,12 +121,7 @@ class Reconciler:
             return
         self._stopping = True
         self._now.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), STOP_WAIT_S)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await finish_or_cancel(self._task, STOP_WAIT_S)
         self._task = None
 
     async def _my_turn(self) -> bool:

@@ -14,6 +14,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.stopping import finish_or_cancel
 from services.adapters.outages import Backoff, Outages
 from services.adapters.redis_status_stream import StatusStream
 from services.adapters.transient_errors import is_redis_error, is_transient
@@ -58,12 +59,7 @@ class StatusRelay:
             return
         self._stopping = True
         self._wakeup.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), STOP_WAIT_S)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await finish_or_cancel(self._task, STOP_WAIT_S)
         self._task = None
         with contextlib.suppress(Exception):
             async with asyncio.timeout(2):
