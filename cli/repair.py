@@ -9,10 +9,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import select
 
+from cli.console_logging import logs_through
 from cli.runtime import Clients, run_with_clients
 from core.servers import ServerUrls, provide_servers
 from core.settings import Settings
-from jobs.worker import build_worker, stop_worker
+from jobs.worker import worker_alongside
 from models import GenerationStatus, Microcycle, Session
 from services.live.generation_progress import GenerationProgress, ProgressTracker, generation_progress
 from services.live.status_hub import ListenerDropped
@@ -87,7 +88,7 @@ async def _follow(clients: Clients, program_id: int, limit_s: float, console: Co
         TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console) as bar:
+    with Progress(*columns, console=console) as bar, logs_through(bar.console):
         task = bar.add_task("repair", total=None, detail="")
         while True:  # a new watch after a drop: it starts from a fresh snapshot
             async with watch_program(clients.hub, clients.factory, program_id, None) as watch:
@@ -150,20 +151,14 @@ async def repair(clients: Clients, settings: Settings, urls: ServerUrls, args: a
         console.print(f"Dry run: would enqueue {len(plan.to_enqueue)} sessions: {plan.to_enqueue}")
         return 0
 
-    worker = worker_task = None
-    if args.with_worker:
-        worker = build_worker(settings, urls.database_url, urls.redis_url, handle_signals=False)
-        worker_task = asyncio.create_task(worker.async_run())
-    try:
+    worker = worker_alongside(settings, urls.database_url, urls.redis_url)
+    async with worker if args.with_worker else contextlib.nullcontext():
         async with clients.units() as uow:
             plan, sessions = await repairs.repair_program(
                 uow, plan.program_id, include_failed=args.include_failed
             )
         console.print(f"Enqueued {len(sessions)} sessions.")
         finished = await _follow(clients, plan.program_id, args.timeout, console)
-    finally:
-        if worker is not None and worker_task is not None:
-            await stop_worker(worker, worker_task, settings.worker_shutdown_grace_s)
     if not finished:
         console.print(
             f"Timed out after {args.timeout:.0f} s with sessions still pending: is a worker running? "
