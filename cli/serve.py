@@ -4,6 +4,7 @@ import argparse
 import contextlib
 import functools
 import gc
+import logging
 import sys
 
 from cli.demo import Demo, prepare_demo
@@ -19,7 +20,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from cli.announcing_server import AnnouncingServer
-    from web.app import create_app
+    from web.app import close_websockets, create_app
     from web.websocket_protocol import UVICORN_WS_OPTIONS
 
     host: str = args.host or settings.host
@@ -41,8 +42,18 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         app = create_app(
             settings, urls, alongside=alongside, demo_token=token, demo_program_id=demo_program_id
         )
-        config = uvicorn.Config(app, log_config=None, lifespan="on", **UVICORN_WS_OPTIONS)
-        server = AnnouncingServer(config, banner(host, sock.getsockname()[1], token))
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            lifespan="on",
+            timeout_graceful_shutdown=settings.api_shutdown_grace_s,
+            **UVICORN_WS_OPTIONS,
+        )
+        server = AnnouncingServer(
+            config,
+            banner(host, sock.getsockname()[1], token),
+            before_shutdown=functools.partial(close_websockets, app),
+        )
         # What exists by now lives as long as the process: kept out of the collector's full
         # passes, one during a large response holds the loop ~15 ms instead of ~55.
         gc.collect()
@@ -51,6 +62,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
             server.run(sockets=[sock])
         if not server.started:
             return 3  # the app did not start (uvicorn logged why)
+    # Printed once the embedded servers have stopped too: the last line of a Ctrl-C.
+    print(f"stopped; data kept in {settings.liftplan_data_dir}" if urls.embedded else "stopped", flush=True)
     return 0
 
 
@@ -63,6 +76,8 @@ def banner(host: str, port: int, token: str | None) -> list[str]:
 
 
 def migrate(settings: Settings, args: argparse.Namespace) -> int:
+    # Its steps are what `migrate` is run for: shown at liftplan's level (alembic is third-party).
+    logging.getLogger("alembic.runtime.migration").setLevel(settings.log_level)
     with provide_servers(settings, command="migrate", may_attach=True) as urls:
         upgrade(urls.database_url, args.revision)
     return 0

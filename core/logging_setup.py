@@ -9,8 +9,18 @@ import sys
 from core.log_context import FIELDS, ContextFields
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"
-# Libraries that are chatty at INFO (arq logs every job twice, uvicorn every request).
-THIRD_PARTY = ("arq", "uvicorn", "uvicorn.access", "uvicorn.error", "strawberry", "websockets", "httpx")
+# Libraries that are chatty at INFO (arq logs every job twice, uvicorn every request, alembic
+# every migration step `serve` runs before its banner; `migrate` shows those steps itself).
+THIRD_PARTY = (
+    "alembic",
+    "arq",
+    "uvicorn",
+    "uvicorn.access",
+    "uvicorn.error",
+    "strawberry",
+    "websockets",
+    "httpx",
+)
 
 
 class OneLineFormatter(logging.Formatter):

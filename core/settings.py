@@ -1,12 +1,17 @@
 """One typed settings object, read from the environment once at start-up."""
 
+import json
+import re
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# An origin as a browser sends it: scheme, host, optional port; no path, no trailing slash.
+ORIGIN = re.compile(r"https?://[^/\s]+")
 
 
 class Environment(StrEnum):
@@ -42,6 +47,15 @@ class Settings(BaseSettings):
     )
     serve_worker: bool = Field(
         default=False, description="Run a generation worker inside `serve` (always on in the embedded demo)."
+    )
+    api_shutdown_grace_s: int = Field(
+        default=5,
+        ge=1,
+        description="On SIGTERM the API closes its WebSockets (1012) and gives requests this long to finish.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins whose pages may call the API (comma-separated or a JSON list); empty: no CORS.",
     )
 
     # Generation workers (see README, "Jobs").
@@ -155,6 +169,20 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(f"unknown log level {value!r}")
         return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        if not isinstance(value, list):
+            return value
+        origins = [str(origin).strip() for origin in value if str(origin).strip()]
+        for origin in origins:
+            if origin != "*" and not ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin like https://app.example.com (no path)")
+        return origins
 
     @property
     def serves_graphiql(self) -> bool:

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 # Far above any real number of tries: retries are bounded by time (jobs.generation), not count.
 UNBOUNDED_TRIES = 1_000_000
 HEALTH_CHECK_INTERVAL_S = 10
+ALONGSIDE_START_WAIT_S = 15
 
 
 class SupervisedWorker(Worker):
@@ -257,9 +258,24 @@ async def stop_worker(worker: Worker, task: "asyncio.Task[None]", grace_s: float
 @contextlib.asynccontextmanager
 async def worker_alongside(settings: Settings, database_url: str, redis_url: str) -> AsyncIterator[None]:
     """One arq worker in the calling process for as long as the block runs (the embedded demo
-    serves and generates in one process); stopped with the worker's grace on the way out."""
+    serves and generates in one process), entered once its start-up is done (at most
+    ``ALONGSIDE_START_WAIT_S``: ``serve`` prints its banner after the worker's "ready" line);
+    stopped with the worker's grace on the way out."""
     worker = build_worker(settings, database_url, redis_url, handle_signals=False)
+    ready = asyncio.Event()
+    on_startup = worker.on_startup
+
+    async def started(ctx: dict[str, Any]) -> None:
+        if on_startup is not None:
+            await on_startup(ctx)
+        ready.set()
+
+    worker.on_startup = started
     task = asyncio.create_task(worker.async_run(), name="arq-worker")
+    waiting = asyncio.create_task(ready.wait())
+    # A worker that cannot start (Redis away for good) ends its task: go on without waiting.
+    await asyncio.wait([task, waiting], timeout=ALONGSIDE_START_WAIT_S, return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
     try:
         yield
     finally:

@@ -13,6 +13,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -29,6 +30,7 @@ from services.adapters.redis_status_stream import StatusStream
 from services.live.status_hub import StatusHub
 from services.live.status_relay import StatusRelay
 from services.unit_of_work import UnitOfWorkFactory
+from web.cors import cors_middleware
 from web.graphql_view import LiftplanGraphQL, group_context
 from web.live_groups import LiveGroups
 from web.metrics import ApiMetrics, metrics_route
@@ -42,6 +44,10 @@ from web.rest import regenerate_sessions_route
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Responses from 1 KB are gzipped for clients that accept it (the GraphiQL bundle, program views);
+# level 6 is within 1% of 9's size at half its CPU. WebSockets are not HTTP responses: untouched.
+GZIP_MIN_BYTES = 1_000
+GZIP_LEVEL = 6
 
 
 class AppState(TypedDict):
@@ -65,6 +71,14 @@ def bounded_pool(url: str, size: int) -> BlockingConnectionPool:
     return BlockingConnectionPool.from_url(
         url, max_connections=size, timeout=5, socket_timeout=5, socket_connect_timeout=5
     )
+
+
+async def close_websockets(app: Starlette) -> None:
+    """Close the app's open WebSockets with 1012, "service restart" (``web.open_sockets``): the
+    server calls it as it starts to stop, before uvicorn's own shutdown."""
+    sockets: OpenSockets | None = getattr(app.state, "sockets", None)
+    if sockets is not None and (closed := await sockets.close_all()):
+        log.debug("closed %d WebSockets: the server is stopping", closed)
 
 
 def create_app(
@@ -111,6 +125,7 @@ def create_app(
         )
         live = LiveGroups(hub, factory, group_context, max_unsent_bytes=settings.ws_max_unsent_bytes)
         app.state.live, app.state.hub = live, hub  # for introspection (tests count executions)
+        app.state.sockets = sockets  # closed by the server when it stops (cli.announcing_server)
         relay.start()
         hub.start()
         sockets.start()
@@ -182,7 +197,9 @@ def create_app(
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            *cors_middleware(settings.cors_origins),
             Middleware(RequestIds),
+            Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL),
             Middleware(
                 GraphQLRequestGuard,
                 max_body_bytes=settings.max_body_bytes,

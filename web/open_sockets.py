@@ -6,6 +6,10 @@ the socket stays open. So every ``subscribe`` re-checks it (against a digest rea
 ``DIGEST_TTL_S`` ago: a burst of subscribes costs one query), and a loop reads the current digests
 of every connected user every ``recheck_s`` and closes, with 4403, the sockets whose token is no
 longer the user's.
+
+When the process stops, ``close_all`` closes every socket with 1012 ("service restart", RFC 6455
+7.4.1): the server is going and the client should reconnect, to this process once restarted or to
+another behind the same address, and resume with its cursor.
 """
 
 import asyncio
@@ -25,6 +29,7 @@ from services.adapters.transient_errors import is_transient
 log = logging.getLogger(__name__)
 
 FORBIDDEN = 4403
+SERVICE_RESTART = 1012
 DIGEST_TTL_S = 1.0
 Close = Callable[[int, str], Awaitable[None]]
 
@@ -106,6 +111,17 @@ class OpenSockets:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+    async def close_all(self, code: int = SERVICE_RESTART, reason: str = "the server is restarting") -> int:
+        """Close every open socket with ``code``; returns how many."""
+        sockets = list(self._sockets)
+        for socket in sockets:
+            self.closed(socket)
+        results = await asyncio.gather(*(s.close(code, reason) for s in sockets), return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception):  # already gone: nothing left to close
+                log.debug("closing a socket on shutdown: %r", result)
+        return len(sockets)
 
     async def recheck(self) -> int:
         """Close the sockets whose token was revoked or rotated; returns how many."""
