@@ -16,6 +16,7 @@ import pytest
 from redis.asyncio import Redis
 
 from core.embedded_redis import free_port
+from tests.web.graphiql_page import first_tab
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.embedded
@@ -122,7 +123,7 @@ async def _read_marker(urls: dict[str, str]) -> tuple[str | None, bytes | None]:
     return email, value
 
 
-PROGRESS = "{ viewer { role } programs { nodes { generationProgress { total complete finished } } } }"
+PROGRESS = "{ viewer { role } programs { nodes { id generationProgress { total complete finished } } } }"
 
 
 def _demo_progress(serve: Serve, token: str) -> dict[str, object]:
@@ -134,6 +135,14 @@ def _demo_progress(serve: Serve, token: str) -> dict[str, object]:
     )
     assert response.status_code == 200, response.text
     return response.json()["data"]
+
+
+def _graphiql_page(serve: Serve) -> str:
+    response = httpx.get(
+        f"http://127.0.0.1:{serve.port}/graphql", headers={"Accept": "text/html"}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return response.text
 
 
 def _wait_demo_generated(serve: Serve, token: str, timeout: float = 90) -> dict[str, object]:
@@ -178,6 +187,10 @@ async def test_serve_restart_keeps_data_and_second_start_is_refused(data_dir: Pa
         assert await _read_marker(again.servers()) == ("keep@example.com", b"kept")
         data = _demo_progress(again, token)  # the same demo token, the same single demo program
         assert data["viewer"] == {"role": "ADMIN"} and len(data["programs"]["nodes"]) == 1  # type: ignore[index]
+        graphiql = _graphiql_page(again)
+        # GraphiQL opens on the view of that program, with the demo token in its headers.
+        assert first_tab(graphiql)[1] == {"id": data["programs"]["nodes"][0]["id"]}  # type: ignore[index]
+        assert token in graphiql
     finally:
         assert again.stop() == 0
 

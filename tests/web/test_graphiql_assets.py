@@ -11,6 +11,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from core.servers import ServerUrls
 from core.settings import Settings
 from schema.documents import PROGRAM_VIEW
+from tests.web.graphiql_page import first_tab
 from web.app import create_app
 from web.graphiql import PROGRAM_ID_PLACEHOLDER, STATIC_DIR, VENDORED_ASSETS, graphiql_html
 from web.graphql_view import LiftplanGraphQL
@@ -91,13 +92,6 @@ def test_static_prefix_is_configurable() -> None:
     page = graphiql_html(static_prefix="/assets/gql/")
     assert len(re.findall(r'(?:src|href)="/assets/gql/[^/"]+"', page)) == len(VENDORED_ASSETS)
     assert "/static/graphiql" not in page
-
-
-def first_tab(page: str) -> tuple[str, dict[str, str]]:
-    """The query and the variables GraphiQL's first tab opens with, as the page's script holds them."""
-    [query] = re.findall(r'const EXAMPLE_QUERY = ("(?:[^"\\]|\\.)*");', page)
-    [variables] = re.findall(r'parameters\.q \? undefined : ("(?:[^"\\]|\\.)*")\)', page)
-    return json.loads(query), json.loads(json.loads(variables))
 
 
 async def served_graphiql(**app_options: object) -> str:
