@@ -206,5 +206,6 @@ def create_app(
                 max_tokens=settings.max_query_tokens,
             ),
         ],
+        exception_handlers={404: pages.not_found},
         lifespan=lifespan,
     )

@@ -18,15 +18,10 @@ deterministic (ties go to the earlier day and the earlier slot):
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from services.generation.muscle_volume import (
-    PUSH_PULL_RANGE,
-    MuscleGroup,
-    VolumeRange,
-    group_shares,
-    push_pull,
-)
+from services.generation.muscle_volume import PUSH_PULL_RANGE, MuscleGroup, VolumeRange, push_pull
 from services.generation.programming_rules import exercise_seconds
 from services.generation.session_drafting import MIN_EXERCISES, DraftExercise
+from services.generation.week_volume import Week, push_pull_sets, ratio_ok, shares, weekly_sets
 
 MAX_SETS = 6
 """More hard sets of one exercise in one session add fatigue more than stimulus."""
@@ -36,33 +31,6 @@ FILL_SHARE = 0.9
 """Sets are added to a short session until its estimate reaches this share of its minutes."""
 _EPS = 1e-9
 MAX_REST_SECONDS = {"main": 300, "compound": 180, "isolation": 120}
-
-Week = list[list[DraftExercise]]
-
-
-def shares(ex: DraftExercise) -> Mapping[MuscleGroup, float]:
-    return group_shares(ex.pattern, ex.primary_muscles)
-
-
-def weekly_sets(days: Sequence[Sequence[DraftExercise]]) -> dict[MuscleGroup, float]:
-    """Working sets per major group over the week (secondary muscles count half)."""
-    volume = dict.fromkeys(MuscleGroup, 0.0)
-    for day in days:
-        for ex in day:
-            for group, share in shares(ex).items():
-                volume[group] += share * ex.sets
-    return volume
-
-
-def push_pull_sets(days: Sequence[Sequence[DraftExercise]]) -> tuple[int, int]:
-    push = sum(ex.sets for day in days for ex in day if push_pull(ex.pattern) > 0)
-    pull = sum(ex.sets for day in days for ex in day if push_pull(ex.pattern) < 0)
-    return push, pull
-
-
-def ratio_ok(push: int, pull: int) -> bool:
-    low, high = PUSH_PULL_RANGE
-    return push == 0 or pull == 0 or low <= push / pull <= high
 
 
 def balance_week(days: Week, minutes: int, volume_range: VolumeRange) -> Week:

@@ -37,7 +37,8 @@ from services.generation.training_splits import (
     phase_for,
     split_for,
 )
-from services.generation.volume_balance import Week, balance_push_pull, balance_week
+from services.generation.volume_balance import balance_push_pull, balance_week
+from services.generation.week_volume import Week
 from services.library.movement_catalogue import MovementSpec
 
 Days = tuple[tuple[int, Focus], ...]

@@ -24,7 +24,7 @@ from models.enums import Equipment, Goal, Level, Phase
 from services.generation.muscle_volume import HARD_CAP, PUSH_PULL_RANGE, MuscleGroup, volume_range
 from services.generation.session_drafting import MIN_EXERCISES, DraftExercise, ProgramParams, SessionDraft
 from services.generation.training_splits import BLOCK_WEEKS, block_of, phase_for
-from services.generation.volume_balance import push_pull_sets, shares, weekly_sets
+from services.generation.week_volume import push_pull_sets, shares, weekly_sets
 
 from .catalogues import real_catalogue
 from .programs import draft_program

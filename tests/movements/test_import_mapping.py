@@ -6,15 +6,9 @@ from pathlib import Path
 import pytest
 
 from models.enums import Equipment, Level, Pattern
+from services.library.free_exercise_db import ImportFormatError, map_exercise
 from services.library.movement_catalogue import load_catalogue
-from services.library.movement_import import (
-    ImportFormatError,
-    ImportPlan,
-    map_exercise,
-    plan_import,
-    read_import_file,
-    split_for_library,
-)
+from services.library.movement_import import ImportPlan, plan_import, read_import_file, split_for_library
 
 SMALL_FILE = Path(__file__).parent / "data" / "small_exercises.json"
 REAL_FILE = Path("/work/shared/data/free-exercise-db/exercises.json")

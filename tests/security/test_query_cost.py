@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.settings import Settings
 from models import Program, Session
 from schema.documents import PROGRAM_VIEW
-from schema.query_cost import MAX_EXERCISES
+from schema.list_sizes import MAX_EXERCISES
 from services.programs.creation import MAX_DAYS, MAX_WEEKS
 from tests.api.ws_client import graphql_socket
 from tests.api_client import Api, running_api

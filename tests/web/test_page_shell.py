@@ -71,3 +71,49 @@ async def test_every_module_is_served_as_javascript_and_nothing_is_fetched_from_
         assert "innerHTML" not in source and "insertAdjacentHTML" not in source, file.name
         if file.suffix == ".js":
             assert len(source.splitlines()) < 250, f"{file.name}: keep modules small"
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("path", ["/nope", "/programs/abc", "/programs/42/nope"])
+async def test_a_browser_gets_the_pages_own_404_for_a_path_no_route_knows(path: str) -> None:
+    async with client() as http:
+        response = await http.get(path, headers={"Accept": BROWSER_ACCEPT})
+        head = await http.head(path, headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert "<title>Page not found · liftplan</title>" in page
+    assert "<h1>Page not found</h1>" in page  # said without JavaScript too
+    assert config_of(page) == {"demoToken": None, "graphqlPath": "/graphql"}
+    assert '<script type="module" src="/static/app/main.js"></script>' in page  # the page's own router
+    assert head.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "accept"),
+    [
+        ("GET", "/nope", "application/json"),  # an API client
+        ("GET", "/nope", "*/*"),
+        ("POST", "/nope", BROWSER_ACCEPT),
+        ("GET", "/static/app/nope.js", BROWSER_ACCEPT),  # a route's own 404
+        ("GET", "/static/nope", BROWSER_ACCEPT),
+    ],
+)
+async def test_other_404s_stay_plain(method: str, path: str, accept: str) -> None:
+    async with client() as http:
+        response = await http.request(method, path, headers={"Accept": accept})
+    assert (response.status_code, response.text) == (404, "Not Found")
+    assert response.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/healthz", 200), ("PUT", "/graphql", 405), ("GET", "/programs/1/regenerate-sessions", 405)],
+)
+async def test_known_routes_keep_their_own_answers(method: str, path: str, status: int) -> None:
+    async with client() as http:
+        response = await http.request(method, path, headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == status
+    assert "Page not found" not in response.text

@@ -62,6 +62,16 @@ function workout(session) {
 }
 
 /**
+ * Bring the panel into view, then the cell it was opened from (the stylesheet docks the panel
+ * beside the grid on wide screens and at the bottom on narrow ones, and gives cells a scroll
+ * margin clear of it), so both are on screen without jumping to the top of the page.
+ */
+function reveal(panel, cell) {
+  panel.scrollIntoView({ block: "nearest" });
+  if (cell && cell.isConnected) cell.scrollIntoView({ block: "nearest", inline: "nearest" });
+}
+
+/**
  * @param {{regenerate: (ids: string[]) => Promise<string>}} actions resolves to a message
  */
 export function createDetails(actions) {
@@ -84,7 +94,7 @@ export function createDetails(actions) {
   let opener = null;
   let loads = 0;
 
-  async function load() {
+  async function load({ opening = false } = {}) {
     const id = openId;
     const ticket = ++loads;
     let data;
@@ -102,6 +112,7 @@ export function createDetails(actions) {
       ` · ${humanize(session.focus)} · ${shortDate(session.scheduledDate)}`,
     );
     content.replaceChildren(...workout(session));
+    if (opening) reveal(panel, opener); // the workout made the panel taller
   }
 
   function hide() {
@@ -145,8 +156,9 @@ export function createDetails(actions) {
       title.textContent = label;
       panel.dataset.sessionId = id;
       panel.hidden = false;
-      panel.focus();
-      load();
+      panel.focus({ preventScroll: true });
+      reveal(panel, opener);
+      load({ opening: true });
     },
     /** A status event arrived: refresh the panel when it concerns the open session. */
     statusChanged(id) {

@@ -40,10 +40,28 @@ document.addEventListener("click", (event) => {
 });
 window.addEventListener("popstate", () => route({ focus: true }));
 
+/** On phones the token form folds behind a button: open while there is no token, closed once one is saved. */
+function tokenFold(form) {
+  const header = form.closest(".site-header");
+  const toggle = document.getElementById("token-toggle");
+  const show = (open) => {
+    header.dataset.tokenOpen = String(open);
+    toggle.setAttribute("aria-expanded", String(open));
+  };
+  toggle.addEventListener("click", () => {
+    const open = header.dataset.tokenOpen !== "true";
+    show(open);
+    if (open) document.getElementById("token-input").focus();
+  });
+  show(!getToken());
+  return show;
+}
+
 function tokenForm() {
   const form = document.getElementById("token-form");
   const input = document.getElementById("token-input");
   const demo = document.getElementById("use-demo-token");
+  const fold = tokenFold(form);
   const refreshDemo = () => {
     demo.hidden = !config.demoToken || getToken() === config.demoToken;
   };
@@ -54,6 +72,7 @@ function tokenForm() {
     setToken(input.value.trim());
     input.value = getToken();
     refreshDemo();
+    fold(!getToken());
     route();
   });
   demo.addEventListener("click", () => {

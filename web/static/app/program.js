@@ -3,10 +3,11 @@
 import { socketUrl, getToken } from "./config.js";
 import { resumeCursor } from "./cursor.js";
 import { createDetails } from "./details.js";
-import { h, humanize, messageArea, statusIcon, STATUS, STATUSES } from "./dom.js";
+import { h, humanize, statusIcon, STATUS, STATUSES } from "./dom.js";
 import { buildGrid } from "./grid.js";
 import { describe, request, unwrap } from "./graphql.js";
 import { LiveSubscription } from "./live.js";
+import { programActions } from "./program_actions.js";
 
 const PROGRAM_QUERY = `
 query ProgramPage($id: ID!) {
@@ -110,27 +111,19 @@ function build(root, data) {
   });
   const progress = progressView();
   const banner = connectionBanner();
-  const actionMessage = messageArea("action-message");
-
-  function action(label, id, run) {
-    const button = h("button", { type: "button", id }, label);
-    button.addEventListener("click", async () => {
-      button.disabled = true;
-      try {
-        actionMessage.show(await run());
-      } catch (error) {
-        actionMessage.show(describe(error), "error");
-      } finally {
-        button.disabled = false;
-      }
-    });
-    return button;
-  }
-
   const repair = async () => {
     const result = unwrap((await request(REPAIR, { programId })).repairProgram, "RepairProgramSuccess");
     const n = result.sessions.length;
     return n ? `Repair queued ${plural(n, "session")}.` : "Nothing to repair: every session is generated.";
+  };
+  const actions = programActions({
+    regenerate: () => regenerate(null, false),
+    repair: data.viewer.role === "ADMIN" ? repair : null,
+  });
+  const refresh = () => {
+    const statuses = grid.statuses();
+    progress.update(statuses);
+    actions.update(statuses);
   };
 
   root.replaceChildren(
@@ -144,16 +137,10 @@ function build(root, data) {
     ),
     banner.node,
     progress.node,
-    h(
-      "div",
-      { class: "actions" },
-      action("Regenerate unfinished", "regenerate-unfinished", () => regenerate(null, false)),
-      data.viewer.role === "ADMIN" ? action("Repair", "repair-program", repair) : null,
-      actionMessage.node,
-    ),
+    actions.node,
     h("div", { class: "program-layout" }, grid.node, details.node),
   );
-  progress.update(grid.statuses());
+  refresh();
   document.title = `${program.name} · liftplan`;
 
   const cursor = resumeCursor(grid.statuses().length);
@@ -171,7 +158,7 @@ function build(root, data) {
       cursor.seen(event.cursor);
       if (!grid.has(event.sessionId)) return;
       grid.setStatus(event.sessionId, event.status);
-      progress.update(grid.statuses());
+      refresh();
       details.statusChanged(event.sessionId);
     },
     onState(state) {

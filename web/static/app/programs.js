@@ -1,6 +1,7 @@
 // "/": the viewer's programs, and the "New program" form (createProgram).
 
 import { h, humanize, messageArea } from "./dom.js";
+import { checkProgram, inFormWords, LABELS, RANGES } from "./form_checks.js";
 import { describe, request, unwrap } from "./graphql.js";
 
 const PROGRAMS_QUERY = `
@@ -24,6 +25,7 @@ const GOALS = ["STRENGTH", "HYPERTROPHY", "GENERAL_FITNESS", "ENDURANCE"];
 const LEVELS = ["BEGINNER", "INTERMEDIATE", "ADVANCED"];
 const EQUIPMENT = ["BARBELL", "DUMBBELL", "KETTLEBELL", "CABLE", "MACHINE", "BANDS", "PULL_UP_BAR", "BENCH"];
 const DEFAULT_EQUIPMENT = new Set(["BARBELL", "DUMBBELL", "BENCH", "PULL_UP_BAR"]);
+const EQUIPMENT_LABELS = { PULL_UP_BAR: "Pull-up bar" }; // where humanize() is not the word
 const NUMBERS = { daysPerWeek: 3, weeks: 8, minutesPerSession: 60 };
 
 function programItem(program) {
@@ -60,43 +62,66 @@ function select(values, chosen) {
   return h("select", {}, values.map((v) => h("option", { value: v, selected: v === chosen }, humanize(v))));
 }
 
-function numberInput(name, min, max) {
-  return h("input", { type: "number", inputmode: "numeric", min, max, value: NUMBERS[name] });
+function numberInput(name) {
+  const [min, max] = RANGES[name];
+  return h("input", { type: "number", inputmode: "numeric", min, max, step: 1, value: NUMBERS[name] });
+}
+
+/** Every problem at once, named by the form's labels, in one announced summary. */
+function errorSummary() {
+  const node = h("div", { id: "form-errors", class: "form-errors", role: "alert", hidden: true });
+  return {
+    node,
+    show(errors) {
+      const heading = errors.length === 1 ? "Please fix this:" : `Please fix these ${errors.length} things:`;
+      node.replaceChildren(h("strong", {}, heading), h("ul", {}, errors.map(([, message]) => h("li", {}, message))));
+      node.hidden = false;
+    },
+    clear() {
+      node.replaceChildren();
+      node.hidden = true;
+    },
+  };
 }
 
 function programForm(navigate) {
   const formError = messageArea("form-error", "alert");
+  const summary = errorSummary();
+  const busy = messageArea("form-busy");
   const equipment = h(
     "fieldset",
     { class: "field equipment", "aria-describedby": "error-equipment" },
     h("legend", {}, "Equipment (bodyweight is always available)"),
     EQUIPMENT.map((e) =>
-      h("label", { class: "check" }, h("input", { type: "checkbox", name: "equipment", value: e, checked: DEFAULT_EQUIPMENT.has(e) }), ` ${humanize(e)}`),
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "equipment", value: e, checked: DEFAULT_EQUIPMENT.has(e) }), ` ${EQUIPMENT_LABELS[e] || humanize(e)}`),
     ),
     h("p", { class: "field-error", id: "error-equipment", "data-error-for": "equipment" }),
   );
   const submit = h("button", { type: "submit" }, "Create program");
+  const SUBMIT_LABEL = submit.textContent;
   const form = h(
     "form",
     { id: "new-program", class: "program-form", novalidate: true },
-    field("name", "Name", h("input", { type: "text", maxlength: 200, autocomplete: "off" })),
+    field("name", LABELS.name, h("input", { type: "text", maxlength: 200, autocomplete: "off" })),
     h(
       "div",
       { class: "field-row" },
-      field("goal", "Goal", select(GOALS, "STRENGTH")),
-      field("level", "Level", select(LEVELS, "INTERMEDIATE")),
+      field("goal", LABELS.goal, select(GOALS, "STRENGTH")),
+      field("level", LABELS.level, select(LEVELS, "INTERMEDIATE")),
     ),
     h(
       "div",
       { class: "field-row" },
-      field("daysPerWeek", "Days per week", numberInput("daysPerWeek", 1, 7)),
-      field("weeks", "Weeks", numberInput("weeks", 1, 52)),
-      field("minutesPerSession", "Minutes per session", numberInput("minutesPerSession", 15, 240)),
+      field("daysPerWeek", LABELS.daysPerWeek, numberInput("daysPerWeek")),
+      field("weeks", LABELS.weeks, numberInput("weeks")),
+      field("minutesPerSession", LABELS.minutesPerSession, numberInput("minutesPerSession")),
     ),
     field("startDate", "Start date (optional)", h("input", { type: "date" })),
     equipment,
+    summary.node,
     formError.node,
     submit,
+    busy.node,
   );
 
   function showError(name, text) {
@@ -110,38 +135,47 @@ function programForm(navigate) {
 
   function clearErrors() {
     formError.clear();
+    summary.clear();
     for (const line of form.querySelectorAll(".field-error")) line.textContent = "";
     for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
   }
 
+  function showErrors(errors) {
+    for (const [name, message] of errors) showError(name, message);
+    summary.show(errors);
+    const invalid = form.querySelector("[aria-invalid]");
+    if (invalid) invalid.focus();
+  }
+
+  /** While the mutation is in flight (a 52-week program takes seconds): a busy, disabled button. */
+  function setBusy(on, weeks) {
+    submit.disabled = on;
+    submit.setAttribute("aria-busy", String(on));
+    form.setAttribute("aria-busy", String(on));
+    submit.textContent = on ? "Creating program…" : SUBMIT_LABEL;
+    if (on) busy.show(`Creating the program: ${weeks} weeks of sessions to lay out…`);
+    else busy.clear();
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (submit.disabled) return;
     clearErrors();
-    const values = new FormData(form);
-    const input = {
-      name: String(values.get("name") || ""),
-      goal: values.get("goal"),
-      level: values.get("level"),
-      equipment: values.getAll("equipment"),
-      startDate: values.get("startDate") || null,
-    };
-    let bad = false;
-    for (const name of Object.keys(NUMBERS)) {
-      input[name] = Number.parseInt(String(values.get(name)), 10);
-      if (Number.isNaN(input[name])) bad = showError(name, "Enter a whole number.") || bad;
+    const { input, errors } = checkProgram(new FormData(form));
+    if (errors.length) {
+      showErrors(errors);
+      return;
     }
-    if (bad) return;
-    submit.disabled = true;
+    setBusy(true, input.weeks);
     try {
       const data = await request(CREATE, { input });
       const result = unwrap(data.createProgram, "CreateProgramSuccess");
+      setBusy(false);
       navigate(`/programs/${result.program.id}`);
     } catch (error) {
-      if (!(error.field && showError(error.field, error.message))) formError.show(describe(error), "error");
-      const invalid = form.querySelector("[aria-invalid]");
-      if (invalid) invalid.focus();
-    } finally {
-      submit.disabled = false;
+      setBusy(false);
+      if (error.field && LABELS[error.field]) showErrors([[error.field, inFormWords(error.field, describe(error))]]);
+      else formError.show(describe(error), "error");
     }
   });
   return form;
