@@ -15,15 +15,9 @@ Run with: .venv/bin/python -m bench.live_watchers [--stretch] [--write]
 
 import argparse
 import asyncio
-import datetime as dt
-import json
 import os
-import platform
-import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
 import httpx
@@ -34,14 +28,23 @@ from sqlalchemy import text
 
 from bench.common import (
     DEFAULT_DATABASE_URL,
-    ROOT,
     BenchError,
     admin_execute,
     check_dedicated,
     with_database,
 )
 from bench.fanout_floor import fanout_floor
-from bench.report import render_table
+from bench.watcher_processes import Client, Service, client_ceiling, cpu_seconds, redis_connections, rss
+from bench.watcher_results import (
+    BENCHMARKS,
+    CASES,
+    STRETCH,
+    Case,
+    Result,
+    machine,
+    render,
+    write_benchmarks,
+)
 from core.database import create_engine, create_session_factory
 from core.embedded_redis import free_port
 from core.migrations import upgrade
@@ -61,159 +64,6 @@ REGENERATE = """mutation($p: ID!) {
   regenerateSessions(programId: $p, includeComplete: true) { ... on RegenerateSessionsError { code message } }
 }"""
 FLOOR_EVENTS = 300
-
-
-@dataclass(frozen=True)
-class Case:
-    key: str
-    label: str
-    watchers: int
-    programs: int
-    weeks: int
-    days: int
-    rounds: int  # regenerations of every program
-
-    @property
-    def sessions(self) -> int:
-        return self.weeks * self.days
-
-    @property
-    def events(self) -> int:
-        return self.programs * self.sessions * 3 * self.rounds  # PENDING, IN_PROGRESS, COMPLETE
-
-
-CASES = (
-    Case("A", "1,000 watchers of one program", 1000, 1, 12, 7, 1),
-    Case("B", "1,000 watchers over 100 programs", 1000, 100, 4, 3, 3),
-    Case("C", "10 watchers of one program", 10, 1, 12, 7, 1),
-)
-STRETCH = Case("D", "10,000 watchers over 100 programs (stretch)", 10_000, 100, 4, 3, 1)
-
-
-@dataclass
-class Result:
-    case: Case
-    ready_s: float = 0.0
-    latency: dict[str, float] = field(default_factory=dict)
-    floor: tuple[float, float] = (0.0, 0.0)
-    ceiling: dict[str, float] = field(default_factory=dict)
-    event_rate: float = 0.0
-    rss_idle: int = 0
-    rss_connected: int = 0
-    rss_first: int = 0
-    rss_last: int = 0
-    rss_left: int = 0
-    redis_connections: tuple[int, int] = (0, 0)  # idle, with the watchers
-    # CPU seconds from the first regeneration to the last receipt: the API, the worker, the
-    # watch client; and how busy the whole machine was meanwhile (all cores, 0-100%).
-    api_cpu_s: float = 0.0
-    worker_cpu_s: float = 0.0
-    client_cpu_s: float = 0.0
-    machine_busy: float = 0.0
-
-    @property
-    def cpu_by_process(self) -> tuple[float, float, float]:
-        return (self.api_cpu_s, self.worker_cpu_s, self.client_cpu_s)
-
-    @property
-    def messages(self) -> int:
-        """Events times the watchers of their program: what the API writes to sockets."""
-        return self.case.events * (self.case.watchers // self.case.programs)
-
-    @property
-    def kb_per_connection(self) -> float:
-        return (self.rss_connected - self.rss_idle) / 1024 / self.case.watchers
-
-
-def rss(pid: int) -> int:
-    return psutil.Process(pid).memory_info().rss
-
-
-def cpu_seconds(pid: int) -> float:
-    times = psutil.Process(pid).cpu_times()
-    return float(times.user + times.system)
-
-
-def redis_connections(pid: int, redis_port: int) -> int:
-    return sum(
-        1 for c in psutil.Process(pid).net_connections("tcp") if c.raddr and c.raddr.port == redis_port
-    )
-
-
-class Service:
-    """A ``main.py`` process of the benchmark's (its log in a temporary file)."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.log = log
-        with log.open("w") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
-class Client:
-    """A ``bench.watch_client`` process, talked to over its stdin and stdout."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.received = 0
-
-    @classmethod
-    async def start(cls, url: str, token: str, programs: list[str], sessions: int, watchers: int) -> "Client":
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.watch_client", "--url", url, "--token", token,
-            "--programs", ",".join(programs), "--sessions", str(sessions), "--watchers", str(watchers),
-            cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        return cls(process)
-
-    async def line(self, within: float) -> dict[str, object]:
-        assert self.process.stdout is not None
-        raw = await asyncio.wait_for(self.process.stdout.readline(), within)
-        if not raw:
-            raise BenchError("the watch client exited")
-        message: dict[str, object] = json.loads(raw)
-        if "error" in message:
-            raise BenchError(f"the watch client failed: {message}")
-        if "received" in message:
-            self.received = int(message["received"])  # type: ignore[arg-type]
-        return message
-
-    async def ready(self, within: float) -> float:
-        while "ready" not in (message := await self.line(within)):
-            pass
-        return float(message["ready"])  # type: ignore[arg-type]
-
-    async def until_received(self, count: int, within: float) -> None:
-        deadline = time.monotonic() + within
-        while self.received < count:
-            if time.monotonic() > deadline:
-                raise BenchError(f"the watchers received {self.received} of {count} events in {within:.0f} s")
-            await self.line(within)
-
-    async def report(self) -> dict[str, float]:
-        assert self.process.stdin is not None
-        self.process.stdin.write(b"report\n")
-        await self.process.stdin.drain()
-        while "latency_ms" not in (message := await self.line(60)):
-            pass
-        return message["latency_ms"]  # type: ignore[return-value]
-
-    async def quit(self) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(b"quit\n")
-        await self.process.stdin.drain()
-        try:
-            await asyncio.wait_for(self.process.wait(), 60)
-        except TimeoutError:
-            self.process.kill()
 
 
 class Bench:
@@ -378,30 +228,8 @@ class Bench:
         )
         floor = sorted(await fanout_floor(self.redis_url, case.watchers, FLOOR_EVENTS, result.event_rate))
         result.floor = (floor[len(floor) // 2], floor[int(len(floor) * 0.99)])
-        result.ceiling = await self.ceiling(case, result.event_rate)
+        result.ceiling = await client_ceiling(case, FLOOR_EVENTS, result.event_rate)
         return result
-
-    async def ceiling(self, case: Case, rate: float) -> dict[str, float]:
-        server = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.ceiling_server", "--sessions", str(case.sessions),
-            cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        assert server.stdin is not None and server.stdout is not None
-        try:
-            port = json.loads(await asyncio.wait_for(server.stdout.readline(), 60))["port"]
-            url = f"ws://127.0.0.1:{port}/graphql"
-            client = await Client.start(url, "-", ["1"], case.sessions, case.watchers)
-            await client.ready(within=600)
-            per_socket = FLOOR_EVENTS // max(1, case.programs)
-            server.stdin.write(f"emit {per_socket} {rate / case.programs}\n".encode())
-            await server.stdin.drain()
-            await client.until_received(per_socket * case.watchers, within=600)
-            figures = await client.report()
-            await client.quit()
-            return figures
-        finally:
-            server.kill()
-            await server.wait()
 
     def stop(self) -> None:
         for service in (self.worker, self.api):
@@ -412,82 +240,6 @@ class Bench:
     async def close(self) -> None:
         self.stop()
         await self.engine.dispose()
-
-
-def mb(value: int) -> str:
-    return f"{value / 1024 / 1024:.0f}"
-
-
-COLUMNS = (
-    ("case", lambda r: r.case.key),
-    ("watchers", lambda r: f"{r.case.watchers:,}"),
-    ("programs", lambda r: str(r.case.programs)),
-    ("events", lambda r: f"{r.case.events:,}"),
-    ("events/s", lambda r: f"{r.event_rate:.0f}"),
-    ("ready s", lambda r: f"{r.ready_s:.2f}"),
-    ("p50 ms", lambda r: f"{r.latency['p50']:.0f}"),
-    ("p99 ms", lambda r: f"{r.latency['p99']:.0f}"),
-    ("mean ms", lambda r: f"{r.latency['mean']:.0f}"),
-    ("floor p50/p99 ms", lambda r: f"{r.floor[0]:.1f} / {r.floor[1]:.1f}"),
-    ("client ceiling p50/p99 ms", lambda r: f"{r.ceiling['p50']:.0f} / {r.ceiling['p99']:.0f}"),
-    ("p99 / ceiling p99", lambda r: f"{r.latency['p99'] / max(r.ceiling['p99'], 0.001):.0f}x"),
-    (
-        "CPU s API / worker / client",
-        lambda r: f"{r.api_cpu_s:.2f} / {r.worker_cpu_s:.2f} / {r.client_cpu_s:.2f}",
-    ),
-    ("machine busy %", lambda r: f"{r.machine_busy:.0f}"),
-    ("messages", lambda r: f"{r.messages:,}"),
-    ("KB/conn", lambda r: f"{r.kb_per_connection:.1f}"),
-    ("RSS MB after 100 events -> end", lambda r: f"{mb(r.rss_first)} -> {mb(r.rss_last)}"),
-    (
-        "RSS MB idle -> watching -> left",
-        lambda r: " -> ".join(mb(v) for v in (r.rss_idle, r.rss_connected, r.rss_left)),
-    ),
-    ("Redis conns idle/watching", lambda r: f"{r.redis_connections[0]} / {r.redis_connections[1]}"),
-)
-
-
-def render(results: list[Result]) -> str:
-    headers = [name for name, _ in COLUMNS]
-    return render_table(headers, [[cell(r) for _, cell in COLUMNS] for r in results])
-
-
-def markdown(results: list[Result]) -> str:
-    headers = [name for name, _ in COLUMNS]
-    rows = [[cell(r) for _, cell in COLUMNS] for r in results]
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
-
-
-BENCHMARKS = ROOT / "BENCHMARKS.md"
-START, END = "<!-- live_watchers: start -->", "<!-- live_watchers: end -->"
-
-
-def write_benchmarks(results: list[Result], arguments: str) -> None:
-    """Replace the table between the markers in BENCHMARKS.md (the prose around it stays)."""
-    command = f".venv/bin/python -m bench.live_watchers {arguments}".strip()
-    block = "\n".join(
-        [
-            START,
-            f"Measured {dt.date.today().isoformat()} with `{command}`; machine: {machine()}.",
-            "",
-            markdown(results),
-            END,
-        ]
-    )
-    current = BENCHMARKS.read_text() if BENCHMARKS.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
-    if START not in current or END not in current:
-        raise BenchError(f"{BENCHMARKS} has no {START} ... {END} markers to write between")
-    before, rest = current.split(START, 1)
-    after = rest.split(END, 1)[1]
-    BENCHMARKS.write_text(before + block + after)
-
-
-def machine() -> str:
-    memory = psutil.virtual_memory().total / 1024**3
-    packages = ("strawberry-graphql", "uvicorn", "websockets", "redis", "sqlalchemy", "asyncpg")
-    versions = ", ".join(f"{name} {version(name)}" for name in packages)
-    return f"{os.cpu_count()} cores, {memory:.0f} GiB; Python {platform.python_version()}; {versions}"
 
 
 async def main(args: argparse.Namespace) -> list[Result]:

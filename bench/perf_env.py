@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from bench.common import BenchError, admin_execute, check_dedicated, with_database
 from bench.http_load import Connection, get_request, post_request
-from bench.live_watchers import Service
+from bench.watcher_processes import Service
 from core.database import create_engine, create_session_factory
 from core.embedded_redis import free_port
 from core.migrations import upgrade

@@ -7,7 +7,8 @@ from pathlib import Path
 from cli.runtime import Factory, run_with_database
 from core.servers import provide_servers
 from core.settings import Settings
-from services.library.movement_import import ImportFormatError, import_movements, read_import_file
+from services.library.free_exercise_db import ImportFormatError
+from services.library.movement_import import import_movements, read_import_file
 from services.library.movement_library import seed_movement_library
 
 

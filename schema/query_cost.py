@@ -3,10 +3,8 @@
 Each field costs 1; a list field multiplies the cost of its selection by its expected size: the
 ``first`` argument where the field has one (from the variables, else the operation's default for
 the variable, else the argument's default; clamped to the page size the resolver accepts, since
-it refuses more with INVALID_INPUT), otherwise the most the domain allows (weeks of a program,
-days of a week, exercises of a session). Introspection lists get their sizes from the schema, so
-the standard introspection query costs what it returns while nested ``fields { type { fields``
-chains still multiply. Selections of a union or interface are all counted (an overestimate).
+it refuses more with INVALID_INPUT), otherwise the most the domain allows (``schema.list_sizes``).
+Selections of a union or interface are all counted (an overestimate).
 
 This is not a validation rule because validation does not see variables, and a valid document
 skips validation when it comes again (``schema.document_cache``); the check runs in
@@ -14,9 +12,7 @@ skips validation when it comes again (``schema.document_cache``); the check runs
 over HTTP and both WebSocket protocols.
 """
 
-import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -26,7 +22,6 @@ from graphql import (
     GraphQLCompositeType,
     GraphQLError,
     GraphQLField,
-    GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
@@ -44,77 +39,9 @@ from graphql import (
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
 from strawberry.extensions.base_extension import SchemaExtension
 
-from resolvers.movements import MAX_MOVEMENTS
-from services.generation.session_drafting import MIN_EXERCISES
-from services.generation.session_templates import TEMPLATES
-from services.programs.creation import MAX_DAYS, MAX_WEEKS
-from services.programs.reads import MAX_PAGE_SIZE as MAX_PROGRAMS_PAGE
+from schema.list_sizes import LIST_SIZES, PAGE_LISTS, PAGED, Paged, introspection_sizes
 
 CODE = "QUERY_TOO_COSTLY"
-
-MAX_EXERCISES = max(MIN_EXERCISES, *(len(slots) for variants in TEMPLATES.values() for slots in variants))
-"""The most exercises drafting gives a session: the longest template (reserve slots only top a
-thin session up to ``MIN_EXERCISES``)."""
-
-SESSIONS_PER_PROGRAM = MAX_WEEKS * MAX_DAYS
-
-
-@dataclass(frozen=True)
-class Paged:
-    """A field whose ``first`` argument sizes a list: the field itself, or ``nodes`` below it."""
-
-    argument: str
-    most: int
-
-
-PAGED: dict[tuple[str, str], Paged] = {
-    ("Query", "programs"): Paged("first", MAX_PROGRAMS_PAGE),
-    ("Query", "movements"): Paged("first", MAX_MOVEMENTS),
-}
-PAGE_LISTS = {("ProgramConnection", "nodes")}
-"""Lists as long as the page of the paged field above them."""
-
-LIST_SIZES: dict[tuple[str, str], int] = {
-    ("Program", "microcycles"): MAX_WEEKS,
-    ("Program", "sessions"): SESSIONS_PER_PROGRAM,
-    ("Microcycle", "sessions"): MAX_DAYS,
-    ("Session", "exercises"): MAX_EXERCISES,
-    # Only the program's own sessions can be regenerated or repaired.
-    ("RegenerateSessionsSuccess", "sessions"): SESSIONS_PER_PROGRAM,
-    ("RepairProgramSuccess", "sessions"): SESSIONS_PER_PROGRAM,
-}
-
-
-def introspection_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], int]:
-    """Introspection lists sized by this schema: how many types and directives it has, and per
-    type (or field, or directive) how many of each thing on average, rounded up, so that
-    ``types { fields }`` costs what it returns."""
-    types = list(schema.type_map.values())
-    objects = [t for t in types if isinstance(t, (GraphQLObjectType, GraphQLInterfaceType))]
-    fields = [f for t in objects for f in t.fields.values()]
-
-    def mean(counts: list[int]) -> int:
-        return max(1, math.ceil(sum(counts) / len(counts))) if counts else 1
-
-    def count(attribute: str) -> int:
-        return mean([len(getattr(t, attribute, None) or ()) for t in types])
-
-    possible = [len(schema.get_possible_types(t)) for t in types if isinstance(t, GraphQLInterfaceType)]
-    possible += [len(t.types) for t in types if hasattr(t, "types")]
-    return {
-        ("__Schema", "types"): len(types),
-        ("__Schema", "directives"): len(schema.directives),
-        ("__Type", "fields"): mean([len(t.fields) if t in objects else 0 for t in types]),
-        ("__Type", "inputFields"): mean(
-            [len(t.fields) if isinstance(t, GraphQLInputObjectType) else 0 for t in types]
-        ),
-        ("__Type", "enumValues"): count("values"),
-        ("__Type", "interfaces"): count("interfaces"),
-        ("__Type", "possibleTypes"): mean(possible + [0] * (len(types) - len(possible))),
-        ("__Field", "args"): mean([len(f.args) for f in fields]),
-        ("__Directive", "args"): mean([len(d.args) for d in schema.directives]),
-        ("__Directive", "locations"): 1,  # enum values: leaves
-    }
 
 
 class QueryTooCostly(GraphQLError):
@@ -142,7 +69,7 @@ class CostModel:
         ]
         if missing:  # a new list must say how long it can get
             raise ValueError(
-                f"no expected size for the list fields {', '.join(missing)} (schema/query_cost.py)"
+                f"no expected size for the list fields {', '.join(missing)} (schema/list_sizes.py)"
             )
 
     def cost(

@@ -26,7 +26,7 @@ from services.generation.movement_selection import (
 from services.generation.muscle_volume import MuscleGroup, VolumeRange, group_shares
 from services.generation.programming_rules import SlotRole, exercise_seconds
 from services.generation.session_drafting import DraftExercise, ProgramParams, exercise_for
-from services.generation.volume_balance import Week, push_pull_sets, ratio_ok, shares, weekly_sets
+from services.generation.week_volume import Week, push_pull_sets, ratio_ok, shares, weekly_sets
 from services.library.movement_catalogue import MovementSpec
 
 MAX_SWAPS = 4
