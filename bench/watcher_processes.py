@@ -71,8 +71,9 @@ class Client:
         message: dict[str, object] = json.loads(raw)
         if "error" in message:
             raise BenchError(f"the watch client failed: {message}")
-        if "received" in message:
-            self.received = int(message["received"])
+        received = message.get("received")
+        if isinstance(received, int):
+            self.received = received
         return message
 
     async def ready(self, within: float) -> float:
