@@ -17,6 +17,7 @@ to its end.
 import asyncio
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from arq import Worker, create_pool
@@ -142,7 +143,7 @@ async def orm_floor(
     return TxFloor(wall, 1000 * cpu / len(session_ids), len(session_ids))
 
 
-async def noop(_ctx: dict[str, object], _n: int) -> None:
+async def noop(ctx: dict[Any, Any], *_args: Any, **_kwargs: Any) -> None:  # arq's job shape
     return None
 
 
@@ -157,7 +158,7 @@ async def arq_floor(redis_url: str, jobs: int, timeout_s: float = 120.0) -> floa
                 *(pool.enqueue_job("noop", n) for n in range(start, min(jobs, start + pipeline_size)))
             )
         worker = Worker(
-            functions=[noop],  # type: ignore[list-item]
+            functions=[noop],
             redis_pool=pool,
             burst=True,
             poll_delay=0.01,

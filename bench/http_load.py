@@ -11,7 +11,7 @@ import contextlib
 import json
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bench.common import BenchError
@@ -41,7 +41,7 @@ class LoadResult:
         return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-def post_request(host: str, port: int, path: str, body: dict[str, object], token: str | None) -> bytes:
+def post_request(host: str, port: int, path: str, body: Mapping[str, object], token: str | None) -> bytes:
     """The bytes of one keep-alive JSON POST."""
     payload = json.dumps(body).encode()
     auth = f"Authorization: Bearer {token}\r\n" if token else ""

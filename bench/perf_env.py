@@ -6,9 +6,10 @@ import asyncio
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from arq.connections import RedisSettings
@@ -142,27 +143,27 @@ class PerfEnv:
             await redis.aclose()
         await admin_execute(self.database_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
-    def graphql_bytes(self, account: str, query: str, variables: dict[str, object] | None = None) -> bytes:
+    def graphql_bytes(self, account: str, query: str, variables: Mapping[str, object] | None = None) -> bytes:
         body: dict[str, object] = {"query": query, "variables": variables or {}}
         return post_request(HOST, self.port, "/graphql", body, self.tokens[account])
 
     async def graphql(
         self, account: str, query: str, variables: dict[str, object] | None = None
-    ) -> dict[str, object]:
+    ) -> dict[str, Any]:
         connection = await Connection.open(HOST, self.port)
         try:
             async with asyncio.timeout(120):
                 status, body = await connection.request(self.graphql_bytes(account, query, variables))
         finally:
             await connection.close()
-        answer: dict[str, object] = json.loads(body)
+        answer: dict[str, Any] = json.loads(body)
         if status != 200 or answer.get("errors"):
             raise BenchError(f"GraphQL answered {status}: {body[:500]!r}")
         return answer
 
     async def create_program(self, account: str, name: str, weeks: int, days: int) -> int:
         answer = await self.graphql(account, CREATE_PROGRAM, {"i": program_input(name, weeks, days)})
-        result = answer["data"]["createProgram"]  # type: ignore[index]
+        result = answer["data"]["createProgram"]
         if "program" not in result:
             raise BenchError(f"createProgram failed: {result}")
         return int(result["program"]["id"])

@@ -70,7 +70,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-async def generation(args: argparse.Namespace, database_url: str, redis_url: str) -> dict:  # type: ignore[type-arg]
+async def generation(args: argparse.Namespace, database_url: str, redis_url: str) -> dict:
     """``bench.generation_throughput``'s configurations (a) and (b), in a database of its own."""
     gen_args = argparse.Namespace(
         runs=args.runs, warmup=1, timeout=args.timeout, configs="ab", detect="stream", keep_database=False

@@ -17,6 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -121,7 +122,7 @@ async def measure(
     views = {}
     for program in programs:
         answer = await env.graphql(account, PROGRAM_VIEW, {"id": str(program.program_id)})
-        views[str(program.program_id)] = answer["data"]["program"]  # type: ignore[index]
+        views[str(program.program_id)] = answer["data"]["program"]
     data = write_json(log_dir, list(views.values()))
     floor_a = FloorServer(["strawberry", "--data", str(data)], log_dir / "floor-strawberry.log")
     floor_b = FloorServer(["json", "--database-url", env.dsn], log_dir / "floor-json.log")
@@ -150,7 +151,12 @@ async def measure(
 
             for clients in program.clients:
                 minimum = 30 if clients == 1 else 2 * clients
-                load = {"clients": clients, "seconds": seconds, "min_requests": minimum, "check": expect_ok}
+                load: dict[str, Any] = {
+                    "clients": clients,
+                    "seconds": seconds,
+                    "min_requests": minimum,
+                    "check": expect_ok,
+                }
                 results[f"liftplan {n} cold {clients}"] = await run_load(
                     HOST, env.port, view, before_each=bump, **load
                 )

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import json
 from collections.abc import AsyncIterator
+from enum import Enum
 from typing import Any
 
 import asyncpg
@@ -160,8 +161,8 @@ def strawberry_app(data_file: str) -> Starlette:
 # --- floor (b): asyncpg + orjson -----------------------------------------------------------------
 
 
-def _name(enum_cls: type, value: str) -> str:
-    return enum_cls(value).name  # type: ignore[no-any-return, operator]
+def _name(enum_cls: type[Enum], value: str) -> str:
+    return enum_cls(value).name
 
 
 def json_app(database_url: str) -> Starlette:

@@ -190,6 +190,7 @@ class Watcher(asyncio.Protocol):
 
 async def watch(target: Target, program: str, probe: bool, totals: Totals, gate: asyncio.Semaphore) -> None:
     url = urlsplit(target.url)
+    assert url.hostname is not None and url.port is not None, target.url
     loop = asyncio.get_running_loop()
     async with gate:  # opening is limited; watching is not
         _, watcher = await loop.create_connection(

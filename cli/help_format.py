@@ -1,7 +1,7 @@
 """How ``liftplan`` and its subcommands print ``--help``: every default that means something shown."""
 
 import argparse
-import functools
+from typing import Any
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -15,5 +15,9 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         return super()._get_help_string(action)
 
 
-# For add_subparsers(parser_class=...): subcommands do not inherit their parent's formatter.
-SubcommandParser = functools.partial(argparse.ArgumentParser, formatter_class=HelpFormatter)
+class SubcommandParser(argparse.ArgumentParser):
+    """For add_subparsers(parser_class=...): subcommands do not inherit their parent's formatter."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)

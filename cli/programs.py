@@ -44,7 +44,7 @@ async def render(factory: Factory, program_id: int, weeks: set[int] | None, cons
         for n, session in enumerate(sessions):
             if n:
                 table.add_section()
-            rows = by_session[session.id] or [None]
+            rows: list[SessionExercise | None] = [*by_session[session.id]] or [None]
             for i, exercise in enumerate(rows):
                 head = (
                     [f"{session.day_index} {session.scheduled_date:%a}", session.focus.value,

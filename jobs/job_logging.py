@@ -2,14 +2,16 @@
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
+
+from arq.typing import WorkerCoroutine
 
 from core.log_context import bound
 
 log = logging.getLogger(__name__)
 
-Job = Callable[..., Awaitable[str]]
+# arq's own type of a job function, which ``arq.func`` takes (a bare Callable lacks its __qualname__).
+Job = WorkerCoroutine
 
 
 def in_log_context(job: Job) -> Job:

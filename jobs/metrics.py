@@ -12,10 +12,11 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from arq import Retry
+from arq.typing import WorkerCoroutine
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -84,7 +85,8 @@ class WorkerMetrics:
         return generate_latest(self.registry)
 
 
-Job = Callable[..., Awaitable[str]]
+# arq's own type of a job function, which ``arq.func`` takes (a bare Callable lacks its __qualname__).
+Job = WorkerCoroutine
 
 
 def metered(job: Job) -> Job:

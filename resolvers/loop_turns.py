@@ -19,7 +19,7 @@ once no task of its request waits for a turn, so each relationship is still one 
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import TypeVar
 from weakref import WeakKeyDictionary
 
@@ -113,11 +113,17 @@ class TurnLoader(DataLoader[K, T]):
     """A DataLoader whose batch is dispatched once no task tagged ``tag`` waits for a turn
     (Strawberry's dispatches it on the next loop iteration, whoever is still to come)."""
 
-    def __init__(self, *args: object, tag: Hashable, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        load_fn: Callable[[list[K]], Awaitable[Sequence[T | BaseException]]],
+        *,
+        tag: Hashable,
+        cache: bool = True,
+    ) -> None:
+        super().__init__(load_fn, cache=cache)
         self._tag = tag
 
-    def load(self, key: K) -> asyncio.Future[T]:  # type: ignore[override]
+    def load(self, key: K) -> asyncio.Future[T]:
         if self.cache:
             cached = self.cache_map.get(key)
             if cached and not cached.cancelled():

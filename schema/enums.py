@@ -5,26 +5,29 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 import strawberry
+from strawberry.types.enum import has_enum_definition
 
 from models import enums
 
 E = TypeVar("E", bound=enum.Enum)
 
 
-def documented(cls: type[E], description: str, values: Mapping[E, str]) -> type[E]:
-    """``cls`` as a GraphQL enum with ``description`` and one description per value. Strawberry
+def documented(cls: type[E], description: str, values: Mapping[E, str]) -> None:
+    """Make ``cls`` itself a GraphQL enum with ``description`` and one description per value (its
+    name here is an alias of the model enum, which a type checker then takes as a type). Strawberry
     reads value descriptions only from ``strawberry.enum_value`` members, which a model enum has
     none of: they are set on its definition here, and a value left out fails at import."""
     if missing := [member.name for member in cls if member not in values]:
         raise ValueError(f"{cls.__name__}: no description for {missing}")
     exposed = strawberry.enum(cls, description=description)
-    for value in exposed.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    assert exposed is cls and has_enum_definition(exposed)
+    for value in exposed.__strawberry_definition__.values:
         value.description = values[cls[value.name]]
-    return exposed
 
 
-_Status = enums.GenerationStatus
-GenerationStatus = documented(
+GenerationStatus = enums.GenerationStatus
+_Status = enums.GenerationStatus  # short, for the descriptions below
+documented(
     _Status,
     "Where a session is in generation: PENDING, then IN_PROGRESS, then COMPLETE or FAILED.",
     {
@@ -41,8 +44,9 @@ GenerationStatus = documented(
     },
 )
 
-Goal = documented(
-    enums.Goal,
+Goal = enums.Goal
+documented(
+    Goal,
     "What the program trains for; it sets the sets, rep ranges, effort and rest of every exercise.",
     {
         enums.Goal.STRENGTH: (
@@ -54,8 +58,9 @@ Goal = documented(
     },
 )
 
-Level = documented(
-    enums.Level,
+Level = enums.Level
+documented(
+    Level,
     "Training experience, in order: a movement of one level suits programs of that level and above.",
     {
         enums.Level.BEGINNER: "New to training: programs use beginner movements only.",
@@ -64,8 +69,9 @@ Level = documented(
     },
 )
 
-Phase = documented(
-    enums.Phase,
+Phase = enums.Phase
+documented(
+    Phase,
     (
         "A week's place in the periodisation: blocks of three loading weeks and a deload; the loading "
         "weeks go accumulation, intensification, realization over the program."
@@ -78,8 +84,9 @@ Phase = documented(
     },
 )
 
-Focus = documented(
-    enums.Focus,
+Focus = enums.Focus
+documented(
+    Focus,
     "What a session trains, from the program's weekly split (it depends on daysPerWeek).",
     {
         enums.Focus.FULL_BODY: "The whole body.",
@@ -91,8 +98,9 @@ Focus = documented(
     },
 )
 
+Pattern = enums.Pattern
 _P = enums.Pattern
-Pattern = documented(
+documented(
     _P,
     "A movement's pattern: the compound patterns first, then the isolation groups.",
     {
@@ -116,8 +124,9 @@ Pattern = documented(
     },
 )
 
+Equipment = enums.Equipment
 _Eq = enums.Equipment
-Equipment = documented(
+documented(
     _Eq,
     "Equipment a movement needs or a program has available; BODYWEIGHT is always available.",
     {
@@ -133,8 +142,9 @@ Equipment = documented(
     },
 )
 
-Role = documented(
-    enums.Role,
+Role = enums.Role
+documented(
+    Role,
     "What a user may do.",
     {
         enums.Role.ATHLETE: "Sees and changes their own programs.",

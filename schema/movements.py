@@ -25,7 +25,7 @@ class Movement:
     is_unilateral: bool = strawberry.field(description="True when it works one arm or leg at a time.")
 
     @strawberry.field(description="Everything needed to perform it (bodyweight alone: [BODYWEIGHT]).")
-    def equipment(self: MovementRow) -> list[Equipment]:  # type: ignore[misc]
+    def equipment(self: MovementRow) -> list[Equipment]:
         return [Equipment(e) for e in self.equipment]
 
 
@@ -57,4 +57,5 @@ class MovementQueries:
             int, strawberry.argument(description=f"How many to return at most, 1 to {resolve.MAX_MOVEMENTS}.")
         ] = 50,
     ) -> list[Movement]:
+        # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return await resolve.movements(info, pattern, equipment, search, first)  # type: ignore[return-value]

@@ -34,35 +34,35 @@ from services.programs.reads import MAX_PAGE_SIZE
 @strawberry.type(description="How far generation has come: sessions counted per status.")
 class GenerationProgress:
     @strawberry.field(description="Sessions in the program; the four counts below add up to it.")
-    def total(self: Progress) -> int:  # type: ignore[misc]
+    def total(self: Progress) -> int:
         return self.total
 
     @strawberry.field(description="Sessions PENDING: queued, not started.")
-    def pending(self: Progress) -> int:  # type: ignore[misc]
+    def pending(self: Progress) -> int:
         return self.count(Status.PENDING)
 
     @strawberry.field(description="Sessions IN_PROGRESS: being generated now.")
-    def in_progress(self: Progress) -> int:  # type: ignore[misc]
+    def in_progress(self: Progress) -> int:
         return self.count(Status.IN_PROGRESS)
 
     @strawberry.field(description="Sessions COMPLETE: generated.")
-    def complete(self: Progress) -> int:  # type: ignore[misc]
+    def complete(self: Progress) -> int:
         return self.count(Status.COMPLETE)
 
     @strawberry.field(description="Sessions FAILED: generation gave up (see Session.generationError).")
-    def failed(self: Progress) -> int:  # type: ignore[misc]
+    def failed(self: Progress) -> int:
         return self.count(Status.FAILED)
 
     @strawberry.field(
         description="COMPLETE sessions as a percentage of all sessions, 0.0 to 100.0, one decimal."
     )
-    def percent_complete(self: Progress) -> float:  # type: ignore[misc]
+    def percent_complete(self: Progress) -> float:
         return round(self.percent_complete, 1)
 
     @strawberry.field(
         description="True when no session is PENDING or IN_PROGRESS (every one COMPLETE or FAILED)."
     )
-    def finished(self: Progress) -> bool:  # type: ignore[misc]
+    def finished(self: Progress) -> bool:
         return self.finished
 
 
@@ -74,7 +74,8 @@ class Microcycle:
     is_active: bool = strawberry.field(description="True for week 1, the week a new program starts in.")
 
     @strawberry.field(description="The week's sessions in calendar order (dayIndex 1 first).")
-    async def sessions(self: MicrocycleRow, info: GraphQLInfo) -> list[Session]:  # type: ignore[misc]
+    async def sessions(self: MicrocycleRow, info: GraphQLInfo) -> list[Session]:
+        # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return await resolve_sessions.microcycle_sessions(info, self)  # type: ignore[return-value]
 
 
@@ -97,28 +98,31 @@ class Program:
     @strawberry.field(
         description="The equipment available to it, in name order; BODYWEIGHT counts even when not listed."
     )
-    def equipment(self: ProgramRow) -> list[Equipment]:  # type: ignore[misc]
+    def equipment(self: ProgramRow) -> list[Equipment]:
         return [Equipment(e) for e in self.equipment]
 
     @strawberry.field(description="Its weeks in order, week 1 first.")
-    async def microcycles(self: ProgramRow, info: GraphQLInfo) -> list[Microcycle]:  # type: ignore[misc]
+    async def microcycles(self: ProgramRow, info: GraphQLInfo) -> list[Microcycle]:
+        # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return await resolve.microcycles(info, self)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Every session in calendar order (scheduledDate, then dayIndex), or those in ``status``."
     )
     async def sessions(
-        self: ProgramRow,  # type: ignore[misc]
+        self: ProgramRow,
         info: GraphQLInfo,
         status: Annotated[
             GenerationStatus | None,
             strawberry.argument(description="Only sessions in this status; null for every session."),
         ] = None,
     ) -> list[Session]:
+        # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return await resolve.sessions(info, self, status)  # type: ignore[return-value]
 
     @strawberry.field(description="How many of its sessions are in each generation status now.")
-    async def generation_progress(self: ProgramRow, info: GraphQLInfo) -> GenerationProgress:  # type: ignore[misc]
+    async def generation_progress(self: ProgramRow, info: GraphQLInfo) -> GenerationProgress:
+        # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return await resolve.generation_progress(info, self.id)  # type: ignore[return-value]
 
 
@@ -195,6 +199,7 @@ class ProgramQueries:
     async def program(
         self, info: GraphQLInfo, id: Annotated[strawberry.ID, strawberry.argument(description="Its id.")]
     ) -> Program:
+        # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return await resolve.program(info, id)  # type: ignore[return-value]
 
     @strawberry.field(
@@ -215,7 +220,7 @@ class ProgramQueries:
     ) -> ProgramConnection:
         page = await resolve.programs(info, first, after)
         return ProgramConnection(
-            nodes=page.programs,  # type: ignore[arg-type]
+            nodes=page.programs,  # type: ignore[arg-type]  # the domain object, served as the type
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
         )
 
@@ -238,6 +243,7 @@ class ProgramMutations:
             )
         except DomainError as exc:
             return CreateProgramError(**error_fields(exc))  # type: ignore[arg-type]
+        # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return CreateProgramSuccess(program=program)  # type: ignore[arg-type]
 
     @strawberry.mutation(
@@ -251,6 +257,7 @@ class ProgramMutations:
             sessions = await resolve.repair(info, program_id)
         except DomainError as exc:
             return RepairProgramError(**error_fields(exc))  # type: ignore[arg-type]
+        # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return RepairProgramSuccess(sessions=sessions)  # type: ignore[arg-type]
 
 
@@ -266,6 +273,6 @@ class ProgramSubscriptions:
     ) -> AsyncIterator[GenerationProgress]:
         try:
             async for progress in subscriptions.program_generation_progress(info, program_id):
-                yield progress  # type: ignore[misc]
+                yield progress  # type: ignore[misc]  # the domain object, served as the type
         except Exception as exc:
             raise subscription_error(exc) from None

@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -82,7 +82,10 @@ def build_schema(settings: Settings) -> LiftplanSchema:
     # Factories, not instances: Strawberry builds fresh extensions for every operation.
     # The rule classes are built once: a class per operation was 5 KB held by every live
     # subscription for as long as it runs. (``create_validator`` is what MaxAliasesLimiter uses.)
-    limits = [depth_limit_rule(settings.max_query_depth), create_aliases_rule(settings.max_aliases)]
+    limits: list[type[ASTValidationRule]] = [
+        depth_limit_rule(settings.max_query_depth),
+        create_aliases_rule(settings.max_aliases),
+    ]
     # Before any other extension with an on_execute hook: it refuses by raising there.
     cost = QueryCost(settings.max_query_cost)
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [

@@ -41,7 +41,7 @@ class SessionExercise:
     )
 
     @strawberry.field(description="Whether a set is counted in reps, held for seconds or covers a distance.")
-    def prescription_kind(self: SessionExerciseRow) -> PrescriptionKind:  # type: ignore[misc]
+    def prescription_kind(self: SessionExerciseRow) -> PrescriptionKind:
         return PrescriptionKind(self.prescription_kind.value)
 
     @strawberry.field(
@@ -50,12 +50,13 @@ class SessionExercise:
             "null when targetPercent1rm is given."
         )
     )
-    def target_rpe(self: SessionExerciseRow) -> float | None:  # type: ignore[misc]
+    def target_rpe(self: SessionExerciseRow) -> float | None:
         return float(self.target_rpe) if self.target_rpe is not None else None
 
     @strawberry.field(description="The movement to perform.")
-    def movement(self: SessionExerciseRow, info: GraphQLInfo) -> Movement:  # type: ignore[misc]
+    def movement(self: SessionExerciseRow, info: GraphQLInfo) -> Movement:
         # Sync on purpose: usually the movement is at hand (else graphql-core awaits what it gets).
+        # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return resolve.movement(info, self.movement_id)  # type: ignore[return-value]
 
 
@@ -81,7 +82,8 @@ class Session:
     )
 
     @strawberry.field(description="The workout, in order; empty until generated.")
-    async def exercises(self: SessionRow, info: GraphQLInfo) -> list[SessionExercise]:  # type: ignore[misc]
+    async def exercises(self: SessionRow, info: GraphQLInfo) -> list[SessionExercise]:
+        # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return await resolve.exercises(info, self.id)  # type: ignore[return-value]
 
 
@@ -107,9 +109,10 @@ class SessionStatusEvent:
     )
 
     @strawberry.field(description="The session as it is now (read fresh for every event).")
-    async def session(self: StatusEvent, info: GraphQLInfo) -> Session | None:  # type: ignore[misc]
+    async def session(self: StatusEvent, info: GraphQLInfo) -> Session | None:
         async with info.context.session_factory() as db:
-            return await db.get(SessionRow, self.session_id)  # type: ignore[return-value]
+            row = await db.get(SessionRow, self.session_id)
+        return row  # type: ignore[return-value]  # the domain object, served as the type
 
 
 @strawberry.type
@@ -133,6 +136,7 @@ class SessionQueries:
     async def session(
         self, info: GraphQLInfo, id: Annotated[strawberry.ID, strawberry.argument(description="Its id.")]
     ) -> Session:
+        # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return await resolve.session(info, id)  # type: ignore[return-value]
 
 
@@ -155,6 +159,7 @@ class SessionMutations:
             chosen = await resolve.regenerate(info, program_id, session_ids, include_complete)
         except DomainError as exc:
             return RegenerateSessionsError(**error_fields(exc))  # type: ignore[arg-type]
+        # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return RegenerateSessionsSuccess(sessions=chosen)  # type: ignore[arg-type]
 
 
@@ -179,6 +184,6 @@ class SessionSubscriptions:
     ) -> AsyncIterator[SessionStatusEvent]:
         try:
             async for event in subscriptions.session_status_changed(info, program_id, after):
-                yield event  # type: ignore[misc]
+                yield event  # type: ignore[misc]  # the domain object, served as the type
         except Exception as exc:
             raise subscription_error(exc) from None

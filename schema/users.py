@@ -18,4 +18,4 @@ class User:
 class UserQueries:
     @strawberry.field(description="The user whose token made this request.")
     def viewer(self, info: GraphQLInfo) -> User:
-        return info.context.require_user()  # type: ignore[return-value]
+        return info.context.require_user()  # type: ignore[return-value]  # the row, served as the type

@@ -3,6 +3,7 @@
 import datetime as dt
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,7 +27,7 @@ async def make_user(db: AsyncSession, role: Role = Role.COACH) -> User:
 
 
 def program_spec(owner_id: int, **overrides: object) -> ProgramSpec:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "owner_id": owner_id,
         "name": "Test program",
         "goal": Goal.STRENGTH,
@@ -38,10 +39,13 @@ def program_spec(owner_id: int, **overrides: object) -> ProgramSpec:
         "start_date": dt.date(2026, 1, 5),
     }
     values.update(overrides)
-    return ProgramSpec(**values)  # type: ignore[arg-type]
+    return ProgramSpec(**values)
 
 
-async def make_program(db: AsyncSession, owner: User | None = None, **overrides: object) -> Program:
+async def make_program(db: AsyncSession, **overrides: Any) -> Program:
+    """A program of ``owner`` (a new user if none) with ``program_spec``'s other ``overrides``
+    (typed Any: helpers pass on the overrides they were given)."""
+    owner: User | None = overrides.pop("owner", None)
     owner = owner or await make_user(db)
     program, _session_ids = await add_program(db, program_spec(owner.id, **overrides))
     return program

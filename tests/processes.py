@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Self
 
 import httpx
 
@@ -27,7 +28,7 @@ class ServiceProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
-    def start(self) -> "ServiceProcess":
+    def start(self) -> Self:
         self.starts += 1
         log = self.log_path.open("a")
         log.write(f"--- start {self.starts} ---\n")

@@ -10,7 +10,11 @@ T = TypeVar("T")
 
 
 async def eventually(
-    check: Callable[[], Awaitable[T]], *, timeout: float, interval: float = 0.1, what: str = "condition"
+    check: Callable[[], Awaitable[T | None]],
+    *,
+    timeout: float,
+    interval: float = 0.1,
+    what: str = "condition",
 ) -> T:
     """Call ``check`` until it returns something truthy; return that. AssertionError after
     ``timeout`` seconds, with the last value seen."""

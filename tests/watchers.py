@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 WATCH = """
 subscription Watch($programId: ID!, $after: String) {
@@ -84,7 +85,7 @@ class Watcher:
 
     async def _subscribe_once(self) -> None:
         url = self.ws_url() if callable(self.ws_url) else self.ws_url
-        async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=5) as ws:  # type: ignore[list-item]
+        async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], open_timeout=5) as ws:
             self._ws = ws
             await ws.send(
                 json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {self.token}"}})

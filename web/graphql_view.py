@@ -112,6 +112,7 @@ class LiftplanGraphQL(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._graphiql)
 
+    # Takes Strawberry's arguments after ``context`` as **rest and passes them on as they are.
     async def execute_operation(  # type: ignore[override]
         self, request: Request, request_adapter: Any, request_data: Any, context: Context, **rest: Any
     ) -> Any:
@@ -173,7 +174,7 @@ class LiftplanGraphQL(GraphQL[Context, None]):
         cache.put(key, body)
         return EncodedResult(data=None, errors=None, body=body)
 
-    async def execute_single(  # type: ignore[override]
+    async def execute_single(
         self,
         request: Request,
         request_adapter: Any,
@@ -204,6 +205,7 @@ class LiftplanGraphQL(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if isinstance(result, EncodedResult):
+            # Not the TypedDict it stands in for: create_response sends its bytes as they are.
             return EncodedBody(result.body)  # type: ignore[return-value]
         return await super().process_result(request, result)
 
@@ -253,7 +255,7 @@ class LiftplanGraphQL(GraphQL[Context, None]):
             live=state.live if is_socket else None,
         )
 
-    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:  # type: ignore[override]
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         """Authenticate a socket from its ``connection_init`` payload, or close it with 4403
         (1013, try again later, while the database cannot check the token)."""
         params = {str(k).lower(): v for k, v in (context.connection_params or {}).items()}

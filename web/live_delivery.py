@@ -144,7 +144,7 @@ class Member:
         self._queue.clear()
         self._unsent = 0
         self.end()
-        task = asyncio.create_task(self.op.close(SLOW_CONSUMER, reason))
+        task = asyncio.ensure_future(self.op.close(SLOW_CONSUMER, reason))
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     async def _send(self) -> None:

@@ -29,6 +29,7 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
+from resolvers.context import Context
 from schema.errors import as_graphql_error
 from services.adapters.transient_errors import is_transient
 from services.errors import Unavailable
@@ -99,7 +100,7 @@ def message_problem(message: Any) -> str | None:
     return None
 
 
-class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler):  # type: ignore[type-arg]
+class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def handle_message(self, message: Any) -> None:
         problem = message_problem(message)
         if problem is not None:
@@ -118,7 +119,7 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler):  # type: ignore[
             gone = self.connection_acknowledged and not await token_still_valid(self.context)
         except Unavailable as exc:
             error = as_graphql_error(exc).formatted
-            await self.send_message({"id": message["id"], "type": "error", "payload": [error]})  # type: ignore[typeddict-item]
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error]})
             return
         if gone:
             await self.websocket.close(code=FORBIDDEN, reason=TOKEN_GONE)
@@ -140,11 +141,11 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler):  # type: ignore[
         await super().handle_task_exception(error)
 
 
-class GuardedLegacyWSHandler(BaseGraphQLWSHandler):  # type: ignore[type-arg]
+class GuardedLegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     async def handle_message(self, message: Any) -> None:
         problem = message_problem(message)
         if problem is not None:
-            await self.send_message({"type": "connection_error", "payload": {"message": problem}})  # type: ignore[typeddict-item]
+            await self.send_message({"type": "connection_error", "payload": {"message": problem}})
             await self.websocket.close(code=4400, reason=problem)
             return
         await super().handle_message(message)
@@ -167,21 +168,21 @@ class GuardedLegacyWSHandler(BaseGraphQLWSHandler):  # type: ignore[type-arg]
         """Strawberry's, with the close codes of graphql-transport-ws: 4403 for a bad token."""
         payload = message.get("payload")
         if payload is not None and not isinstance(payload, dict):
-            await self.send_message({"type": "connection_error"})  # type: ignore[typeddict-item]
+            await self.send_message({"type": "connection_error"})
             await self.websocket.close(code=4400, reason="connection_init payload must be an object")
             return
-        self.context.connection_params = payload
+        self.context.connection_params = payload or {}
         try:
             await self.view.on_ws_connect(self.context)
         except ConnectionRejectionError as exc:
-            await self.send_message({"type": "connection_error", "payload": exc.payload})  # type: ignore[typeddict-item]
+            await self.send_message({"type": "connection_error", "payload": exc.payload})
             await self.websocket.close(code=FORBIDDEN, reason="Forbidden")
             return
         except Unavailable as exc:
-            await self.send_message({"type": "connection_error", "payload": {"message": exc.message}})  # type: ignore[typeddict-item]
+            await self.send_message({"type": "connection_error", "payload": {"message": exc.message}})
             await self.websocket.close(code=TRY_AGAIN_LATER, reason=exc.message)
             return
-        await self.send_message({"type": "connection_ack"})  # type: ignore[typeddict-item]
+        await self.send_message({"type": "connection_ack"})
         self.connection_acknowledged = True
         if self.keep_alive:
             self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
@@ -191,7 +192,7 @@ class GuardedLegacyWSHandler(BaseGraphQLWSHandler):  # type: ignore[type-arg]
             gone = self.connection_acknowledged and not await token_still_valid(self.context)
         except Unavailable as exc:
             error = as_graphql_error(exc).formatted
-            await self.send_message({"id": message["id"], "type": "error", "payload": error})  # type: ignore[typeddict-item]
+            await self.send_message({"id": message["id"], "type": "error", "payload": error})
             return
         if gone:
             await self.websocket.close(code=FORBIDDEN, reason=TOKEN_GONE)

@@ -41,7 +41,8 @@ class LiftplanWebSocketProtocol(WebSocketsSansIOProtocol):
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         if not self.close_sent:  # accepted: the scope exists and the app is about to run
-            extensions = self.scope["extensions"]
+            # ASGI types an extension as a dict of options; these two are functions, read by web/.
+            extensions: dict[str, Any] | None = self.scope["extensions"]
             assert extensions is not None
             extensions[DIRECT_WRITE_TEXTS] = self.write_texts
             extensions[DIRECT_SEND_TEXTS] = self.send_texts

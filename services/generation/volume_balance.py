@@ -129,10 +129,16 @@ def balance_push_pull(week: Week, cap: float, budget: int, *, may_drop: bool = T
         if ratio_ok(push, pull):
             return
         side = 1 if push / pull > PUSH_PULL_RANGE[1] else -1  # the side with too many sets
-        weight = lambda ex, side=side: 1.0 if push_pull(ex.pattern) == side else 0.0  # noqa: E731
+
+        def weight(ex: DraftExercise, side: int = side) -> float:
+            return 1.0 if push_pull(ex.pattern) == side else 0.0
+
+        def pulls_other_way(ex: DraftExercise, side: int = side) -> bool:
+            return push_pull(ex.pattern) == -side
+
         if _reduce(week, weight) if may_drop else _take_set(week, weight, 1):
             continue
-        if not _add_set(week, cap, budget, lambda ex, side=side: push_pull(ex.pattern) == -side):
+        if not _add_set(week, cap, budget, pulls_other_way):
             return
 
 

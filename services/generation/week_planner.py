@@ -119,8 +119,10 @@ def _plan_loading(
             exercises = draft_day(params, week_index, day_index, focus, phase, catalogue)
             # The block's first week decides which exercises fit, so progression (a set more)
             # never drops an accessory: it holds for its weeks, trimmed to the minutes if need be.
-            first = draft_day(params, week_index, day_index, focus, phase, catalogue, progression_week=1)
-            kept = len(fit(first, params.minutes_per_session))
+            block_first = draft_day(
+                params, week_index, day_index, focus, phase, catalogue, progression_week=1
+            )
+            kept = len(fit(block_first, params.minutes_per_session))
             try:
                 drafted.append(fit(exercises[:kept], params.minutes_per_session, keep=kept))
             except DraftError:
@@ -137,6 +139,7 @@ def _plan_loading(
     # (and, in the same block, makes none of its own; a new block has new main lifts, so it may).
     first = _rotation_start(params, week_index)
     earlier: tuple[Swap, ...] = ()
+    swaps: tuple[Swap, ...]
     if first != week_index:
         key = (params, first, days, id(catalogue))
         if key not in _swap_memo:

@@ -97,8 +97,8 @@ async def upsert_movements(
         )
         # xmax is 0 on a freshly inserted tuple and set on one rewritten by DO UPDATE; rows the
         # WHERE above kept unchanged are not returned at all.
-        stmt = stmt.returning(literal_column("xmax = 0", Boolean))
-        flags = (await session.execute(stmt)).scalars().all()
+        returning = stmt.returning(literal_column("xmax = 0", Boolean))
+        flags = (await session.execute(returning)).scalars().all()
         inserted += sum(1 for flag in flags if flag)
         updated += sum(1 for flag in flags if not flag)
     await session.flush()

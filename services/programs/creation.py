@@ -132,7 +132,7 @@ async def add_program(db: AsyncSession, spec: ProgramSpec) -> tuple[Program, lis
     db.add(program)
     await db.flush()
     weeks = range(1, spec.weeks + 1)
-    microcycle_ids = dict(
+    microcycle_ids: dict[int, int] = dict(
         (
             await db.execute(
                 _INSERT_MICROCYCLES,

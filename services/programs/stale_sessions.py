@@ -3,7 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
+from sqlalchemy.dialects.postgresql import INTERVAL
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import GenerationStatus, Session
@@ -28,7 +29,7 @@ async def stale_unfinished_sessions(
             Session.program_id,
             Session.generation_status,
             Session.generation_attempts,
-            func.now() - Session.updated_at,
+            type_coerce(func.now() - Session.updated_at, INTERVAL),
         )
         .where(
             Session.generation_status.in_([GenerationStatus.PENDING, GenerationStatus.IN_PROGRESS]),

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from core.settings import Settings
 from models import GenerationStatus
@@ -88,7 +89,7 @@ async def test_both_protocols_share_a_group(
     live = api.app.state.live
     async with (
         graphql_socket(api.ws_url) as modern,
-        connect(api.ws_url, subprotocols=["graphql-ws"]) as legacy,  # type: ignore[list-item]
+        connect(api.ws_url, subprotocols=[Subprotocol("graphql-ws")]) as legacy,
     ):
         await modern.init(token)
         op = await modern.subscribe(WATCH, {"id": program_id})
@@ -119,7 +120,7 @@ async def test_a_watcher_that_does_not_read_is_closed_and_no_one_waits_for_it(
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connecting: a tiny window
         raw.connect(("127.0.0.1", int(api.base_url.rsplit(":", 1)[1])))
         async with (
-            connect(api.ws_url, sock=raw, subprotocols=["graphql-transport-ws"]) as slow,  # type: ignore[list-item]
+            connect(api.ws_url, sock=raw, subprotocols=[Subprotocol("graphql-transport-ws")]) as slow,
             graphql_socket(api.ws_url) as fast,
         ):
             slow_socket = GraphQLSocket(slow)
@@ -173,7 +174,9 @@ async def test_a_watcher_that_reads_late_gets_everything_in_order(
         raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         raw.connect(("127.0.0.1", int(api.base_url.rsplit(":", 1)[1])))
-        async with connect(api.ws_url, sock=raw, subprotocols=["graphql-transport-ws"], max_queue=1) as late:  # type: ignore[list-item]
+        async with connect(
+            api.ws_url, sock=raw, subprotocols=[Subprotocol("graphql-transport-ws")], max_queue=1
+        ) as late:
             watcher = GraphQLSocket(late)
             await watcher.init(token)
             op = await watcher.subscribe(WATCH_ERRORS, {"id": program_id})

@@ -8,6 +8,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
 from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from core.embedded_redis import free_port
 from core.settings import Settings
@@ -91,7 +92,7 @@ async def test_api_and_worker_metrics_after_a_generated_program(
 
 async def test_open_sockets_and_live_subscriptions_are_gauges(api: Api, token: str) -> None:
     program_id = await create_program(api, token, weeks=1, daysPerWeek=1)
-    async with connect(api.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+    async with connect(api.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         )

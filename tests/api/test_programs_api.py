@@ -1,7 +1,9 @@
 """Queries and mutations over real HTTP, against real PostgreSQL and Redis."""
 
 import json
+from typing import Any
 
+import pytest
 from arq.connections import ArqRedis
 from redis.asyncio import Redis
 from sqlalchemy import func, select
@@ -48,7 +50,7 @@ async def test_create_program_enqueues_every_session_and_the_view_shows_them_gen
 async def test_bad_input_gets_a_clear_error_and_writes_nothing(
     api: Api, token: str, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"daysPerWeek": -3}, "INVALID_INPUT", "daysPerWeek"),
         ({"weeks": 0}, "INVALID_INPUT", "weeks"),
         ({"minutesPerSession": 100000}, "INVALID_INPUT", "minutesPerSession"),
@@ -150,7 +152,11 @@ async def test_regenerate_sessions_enqueues_what_is_unfinished(
 
 
 async def test_unexpected_errors_are_masked_and_logged_once(
-    api: Api, token: str, library: None, session_factory: async_sessionmaker[AsyncSession], caplog: object
+    api: Api,
+    token: str,
+    library: None,
+    session_factory: async_sessionmaker[AsyncSession],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     import logging
 
@@ -158,7 +164,7 @@ async def test_unexpected_errors_are_masked_and_logged_once(
 
     async with session_factory() as db, db.begin():  # a real failure: the schema drifts under the app
         await db.execute(text("ALTER TABLE movements RENAME COLUMN slug TO slug_gone"))
-    with caplog.at_level(logging.INFO):  # type: ignore[attr-defined]
+    with caplog.at_level(logging.INFO):
         body = await api.graphql('{ movements(search: "squat") { name } }', token=token)
         not_found = await api.graphql("{ program(id: 424242) { id } }", token=token)
     error = body["errors"][0]
@@ -166,6 +172,6 @@ async def test_unexpected_errors_are_masked_and_logged_once(
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     assert "slug" not in json.dumps(body) and "SELECT" not in json.dumps(body)
     assert not_found["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-    records = [r for r in caplog.records if r.levelno >= logging.ERROR]  # type: ignore[attr-defined]
+    records = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(records) == 1 and records[0].exc_info is not None
     assert "movements" in records[0].getMessage()

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from typing import Any
 
 import pytest
 from strawberry.http.exceptions import WebSocketDisconnected
@@ -34,7 +35,7 @@ async def test_subscribe_regenerate_and_resume_missing_nothing(
     api: Api, token: str, library: None, api_settings: Settings
 ) -> None:
     program_id = await create_program(api, token, weeks=2, daysPerWeek=3)  # 6 sessions, all enqueued
-    seen: list[dict[str, object]] = []
+    seen: list[dict[str, Any]] = []
     async with graphql_socket(api.ws_url) as socket:
         assert (await socket.init(token))["type"] == "connection_ack"
         op = await socket.subscribe(STATUS_CHANGED, {"programId": program_id})

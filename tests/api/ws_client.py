@@ -2,13 +2,14 @@
 by hand so tests can also send it garbage."""
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
-PROTOCOL = "graphql-transport-ws"
+PROTOCOL = Subprotocol("graphql-transport-ws")
 
 
 class GraphQLSocket:
@@ -38,7 +39,7 @@ class GraphQLSocket:
         )
         return op_id
 
-    async def messages(self, op_id: str, timeout: float = 30) -> AsyncIterator[dict[str, Any]]:
+    async def messages(self, op_id: str, timeout: float = 30) -> AsyncGenerator[dict[str, Any]]:
         """Yield this operation's ``next`` payloads until ``complete``; raise on ``error``."""
         while True:
             message = await self.receive(timeout)
@@ -57,5 +58,5 @@ class GraphQLSocket:
 
 @asynccontextmanager
 async def graphql_socket(url: str) -> AsyncIterator[GraphQLSocket]:
-    async with connect(url, subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+    async with connect(url, subprotocols=[PROTOCOL]) as ws:
         yield GraphQLSocket(ws)

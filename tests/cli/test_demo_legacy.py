@@ -37,7 +37,7 @@ def test_following_the_closing_hint_repairs_program_265(tmp_path: Path) -> None:
     at = words.index(".venv/bin/liftplan")
     assignments, args = words[:at], words[at + 1 :]
     followed_env = {k: v for k, v in env.items() if k != "LIFTPLAN_DATA_DIR"}  # the hint alone sets it
-    followed_env.update(a.split("=", 1) for a in assignments)
+    followed_env.update(dict(a.split("=", 1) for a in assignments))
     followed = run([words[at], *args, "--width", "160"], followed_env)  # .venv/bin/liftplan, from ROOT
 
     assert followed.returncode == 0, followed.stdout + followed.stderr

@@ -116,7 +116,7 @@ async def test_sigterm_closes_websockets_with_1012_and_exits_0_within_seconds(
             process.kill()
         output, _ = process.communicate(timeout=30)
 
-    assert codes == [(SERVICE_RESTART, "the server is restarting")] * 2
+    assert list(codes) == [(SERVICE_RESTART, "the server is restarting")] * 2
     assert code == 0, output
     assert took < STOP_WITHIN_S, took
     print(f"serve stopped {took:.2f} s after SIGTERM")

@@ -4,12 +4,11 @@ from models.enums import Goal, Level, Pattern
 from services.generation.prescription_kinds import is_explosive
 from services.generation.programming_rules import UNLOADED_STRENGTH_NOTE
 from services.generation.session_drafting import ProgramParams
+from services.library.movement_catalogue import load_catalogue
 
-from .catalogues import real_catalogue
 from .programs import draft_program
 
-CATALOGUE = real_catalogue()
-assert CATALOGUE is not None
+CATALOGUE = load_catalogue()
 BY_NAME = {spec.name: spec for spec in CATALOGUE}
 
 

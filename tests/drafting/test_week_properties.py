@@ -25,12 +25,11 @@ from services.generation.muscle_volume import HARD_CAP, PUSH_PULL_RANGE, MuscleG
 from services.generation.session_drafting import MIN_EXERCISES, DraftExercise, ProgramParams, SessionDraft
 from services.generation.training_splits import BLOCK_WEEKS, block_of, phase_for
 from services.generation.week_volume import push_pull_sets, shares, weekly_sets
+from services.library.movement_catalogue import load_catalogue
 
-from .catalogues import real_catalogue
 from .programs import draft_program
 
-CATALOGUE = real_catalogue()
-assert CATALOGUE is not None
+CATALOGUE = load_catalogue()
 BY_NAME = {spec.name: spec for spec in CATALOGUE}
 FULL_GYM = frozenset(Equipment)
 HOME_GYM = frozenset({Equipment.DUMBBELL, Equipment.BENCH, Equipment.PULL_UP_BAR, Equipment.BANDS})

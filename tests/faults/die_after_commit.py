@@ -21,6 +21,7 @@ async def _die_before_relaying(self: UnitOfWork) -> None:
     await _after_commit(self)
 
 
+# The point of this module: every unit of work in this process runs the dying version.
 UnitOfWork._after_commit = _die_before_relaying  # type: ignore[method-assign]
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from core.database import create_session_factory
 from tests.chaos import install_exercise_trigger
@@ -181,7 +182,7 @@ async def test_requests_while_postgresql_is_down_are_answered_unavailable(
         async with httpx.AsyncClient(base_url=api.base_url, timeout=30) as client:
             query = await client.post("/graphql", json={"query": "{ viewer { email } }"}, headers=headers)
             rest = await client.post(f"/programs/{program_id}/regenerate-sessions", headers=headers)
-        async with connect(api.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        async with connect(api.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
             await ws.send(
                 json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
             )

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from core.settings import Settings
 from tests.api_client import Api, running_api
@@ -48,11 +49,11 @@ def unavailable(response: httpx.Response) -> dict[str, Any]:
     assert body.get("data") is None, body
     [error] = body["errors"]
     assert error["extensions"]["code"] == "UNAVAILABLE" and "retry" in error["message"], error
-    return error  # type: ignore[no-any-return]
+    return error
 
 
 async def socket_close_code(api: Api, token: str) -> int | None:
-    async with connect(api.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+    async with connect(api.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         )
@@ -182,7 +183,7 @@ async def next_message(ws: Any, operation_id: str) -> dict[str, Any]:
     while True:
         message = json.loads(await asyncio.wait_for(ws.recv(), 10))
         if message.get("id") == operation_id:
-            return message  # type: ignore[no-any-return]
+            return message
 
 
 @pytest.mark.parametrize("protocol", list(SUBSCRIBE))
@@ -206,7 +207,7 @@ async def test_a_subscribe_whose_token_cannot_be_rechecked_is_unavailable_and_th
         created = await api.graphql(CREATE_PROGRAM, {"input": program_input(weeks=1, daysPerWeek=1)}, token)
         program_id = created["data"]["createProgram"]["program"]["id"]
         payload = {"query": WATCH, "variables": {"p": program_id}}
-        async with connect(api.ws_url, subprotocols=[protocol]) as ws:  # type: ignore[list-item]
+        async with connect(api.ws_url, subprotocols=[Subprotocol(protocol)]) as ws:
             await ws.send(
                 json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
             )
@@ -263,7 +264,7 @@ async def test_every_door_but_readyz_answers_while_redis_is_down(
             )
             assert rest.status_code == 200 and len(rest.json()["sessions"]) == 1
 
-            async with connect(api.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            async with connect(api.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
                 init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
                 await ws.send(json.dumps(init))
                 assert json.loads(await ws.recv())["type"] == "connection_ack"

@@ -3,6 +3,7 @@ fails gives its slot back (arq would leak it, and a worker that leaked all its s
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -75,7 +76,7 @@ async def test_an_idle_worker_outlives_redis_going_away_and_works_after(
         await eventually(complete, timeout=30, what="the new program generated")
         del program_id
     finally:
-        worker.handle_sig(2)
+        worker.handle_sig(signal.SIGINT)
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await worker.close()

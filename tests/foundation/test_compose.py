@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def compose() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "compose.yaml").read_text())  # type: ignore[no-any-return]
+    return yaml.safe_load((ROOT / "compose.yaml").read_text())
 
 
 def command(service: dict[str, Any]) -> str:

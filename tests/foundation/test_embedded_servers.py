@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -126,7 +127,7 @@ async def _read_marker(urls: dict[str, str]) -> tuple[str | None, bytes | None]:
 PROGRESS = "{ viewer { role } programs { nodes { id generationProgress { total complete finished } } } }"
 
 
-def _demo_progress(serve: Serve, token: str) -> dict[str, object]:
+def _demo_progress(serve: Serve, token: str) -> dict[str, Any]:
     response = httpx.post(
         f"http://127.0.0.1:{serve.port}/graphql",
         json={"query": PROGRESS},
@@ -145,12 +146,12 @@ def _graphiql_page(serve: Serve) -> str:
     return response.text
 
 
-def _wait_demo_generated(serve: Serve, token: str, timeout: float = 90) -> dict[str, object]:
+def _wait_demo_generated(serve: Serve, token: str, timeout: float = 90) -> dict[str, Any]:
     """The in-process worker generates the demo program without any other command."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         data = _demo_progress(serve, token)
-        progress = data["programs"]["nodes"][0]["generationProgress"]  # type: ignore[index]
+        progress: dict[str, Any] = data["programs"]["nodes"][0]["generationProgress"]
         if progress["finished"]:
             return progress
         time.sleep(0.5)
@@ -186,10 +187,10 @@ async def test_serve_restart_keeps_data_and_second_start_is_refused(data_dir: Pa
         again.wait_healthy()
         assert await _read_marker(again.servers()) == ("keep@example.com", b"kept")
         data = _demo_progress(again, token)  # the same demo token, the same single demo program
-        assert data["viewer"] == {"role": "ADMIN"} and len(data["programs"]["nodes"]) == 1  # type: ignore[index]
+        assert data["viewer"] == {"role": "ADMIN"} and len(data["programs"]["nodes"]) == 1
         graphiql = _graphiql_page(again)
         # GraphiQL opens on the view of that program, with the demo token in its headers.
-        assert first_tab(graphiql)[1] == {"id": data["programs"]["nodes"][0]["id"]}  # type: ignore[index]
+        assert first_tab(graphiql)[1] == {"id": data["programs"]["nodes"][0]["id"]}
         assert token in graphiql
     finally:
         assert again.stop() == 0

@@ -27,7 +27,7 @@ class Locked:
 
 
 def pyproject() -> dict[str, Any]:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]  # type: ignore[no-any-return]
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
 def read_lock(kind: str) -> dict[str, Locked]:
@@ -71,7 +71,7 @@ def needed(requirements: list[str]) -> dict[str, set[Requirement]]:
 
 
 def extras_test() -> list[str]:
-    return pyproject()["optional-dependencies"]["test"]  # type: ignore[no-any-return]
+    return pyproject()["optional-dependencies"]["test"]
 
 
 @pytest.mark.parametrize("kind", ["serve", "test"])

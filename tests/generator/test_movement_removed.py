@@ -33,8 +33,10 @@ class DeletesAMovementOnce(MovementIndexCache):
         index = await super().at_version(db, version)
         if self._name is not None:
             async with self._factory() as other, other.begin():
-                deleted = await other.execute(delete(Movement).where(Movement.name == self._name))
-                assert deleted.rowcount == 1
+                deleted = await other.execute(
+                    delete(Movement).where(Movement.name == self._name).returning(Movement.id)
+                )
+                assert len(deleted.all()) == 1
             self._name = None
         return index
 

@@ -156,8 +156,8 @@ def test_threshold_is_ten_percent_inclusive() -> None:
 
 async def _remove_from_library(factory: Factory, names: Sequence[str]) -> None:
     async with factory() as db, db.begin():
-        result = await db.execute(delete(Movement).where(Movement.name.in_(names)))
-        assert result.rowcount == len(names)
+        deleted = await db.execute(delete(Movement).where(Movement.name.in_(names)).returning(Movement.id))
+        assert len(deleted.all()) == len(names)
 
 
 async def test_exactly_ten_percent_missing_completes_with_a_warning(

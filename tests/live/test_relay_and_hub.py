@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -150,7 +151,7 @@ async def test_a_gap_in_redis_is_filled_from_postgresql_and_duplicates_are_dropp
         await client.aclose()
 
 
-def _fields(event: StatusEvent) -> dict[str, str]:
+def _fields(event: StatusEvent) -> dict[FieldT, EncodableT]:
     import json
 
     payload = [event.session_id, event.status.value, event.error, event.attempt, event.at.isoformat()]

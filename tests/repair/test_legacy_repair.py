@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 POPULATED = range(16820, 16833)  # the 13 sessions the old task generated, 16827 among them
 
 
-async def _rows(engine: AsyncEngine, sql: str) -> list[tuple[object, ...]]:
+async def _rows(engine: AsyncEngine, sql: str) -> list[tuple[Any, ...]]:  # raw SQL: untyped columns
     async with engine.connect() as connection:
         return [tuple(row) for row in (await connection.execute(text(sql))).all()]
 
@@ -35,7 +36,7 @@ async def _statuses(engine: AsyncEngine, program_id: int) -> dict[str, int]:
         engine,
         f"SELECT generation_status::text, count(*) FROM sessions WHERE program_id = {program_id} GROUP BY 1",
     )
-    return {status: n for status, n in rows}  # type: ignore[misc]
+    return {status: n for status, n in rows}
 
 
 async def _snapshot(engine: AsyncEngine) -> dict[str, list[tuple[object, ...]]]:

@@ -38,7 +38,7 @@ def refusal(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert set(body) == {"errors"}, body
     [error] = body["errors"]
     assert error["extensions"] == {"code": code}, error
-    return error  # type: ignore[no-any-return]
+    return error
 
 
 def bearer(token: str | None) -> dict[str, str]:

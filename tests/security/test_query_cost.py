@@ -5,6 +5,7 @@ What is allowed, however large, leaves the event loop turns to serve others."""
 import asyncio
 import gc
 import time
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -42,10 +43,10 @@ fragment Lift on SessionExercise { movement { name } }
 PROGRAM_COUNTS = "{ programs { nodes { id generationProgress { total pending } } } }"
 
 
-def too_costly(body: dict[str, object], cost: int | None = None, limit: int = DEFAULT_LIMIT) -> bool:
+def too_costly(body: dict[str, Any], cost: int | None = None, limit: int = DEFAULT_LIMIT) -> bool:
     """The body is the refusal: no data, one error with the code, the cost and the limit."""
     assert body["data"] is None, body
-    [error] = body["errors"]  # type: ignore[misc]
+    [error] = body["errors"]
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY", error
     assert f"limit of {limit:,}" in error["message"], error
     assert error["extensions"]["maxCost"] == limit

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from tests.uvicorn_server import uvicorn_serving
 from web.request_guard import GraphQLRequestGuard, json_nested_deeper_than
@@ -214,7 +215,7 @@ async def test_other_paths_and_websockets_pass_through(base_url: str, client: ht
     response = await client.post("/elsewhere", content=b"[" * 10, headers={"content-type": "text/plain"})
     assert response.status_code == 404
     url = base_url.replace("http", "ws", 1) + "/graphql"
-    async with connect(url, subprotocols=["graphql-transport-ws"]) as socket:
+    async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as socket:
         await socket.send(json.dumps({"type": "connection_init"}))
         assert json.loads(await socket.recv())["type"] == "connection_ack"
         subscribe = {"id": "1", "type": "subscribe", "payload": {"query": "subscription { count }"}}

@@ -10,10 +10,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from core.settings import Settings
 from services.access.users import revoke_token, rotate_token
-from tests.api.ws_client import graphql_socket
+from tests.api.ws_client import GraphQLSocket, graphql_socket
 from tests.api_client import Api, UserMaker, running_api
 from tests.program_requests import create_program
 from tests.waiting import eventually
@@ -23,9 +24,9 @@ WATCH = "subscription($id: ID!) { sessionStatusChanged(programId: $id) { session
 PROGRESS = "subscription($id: ID!) { programGenerationProgress(programId: $id) { total } }"
 
 
-async def _closed_with(socket: object, timeout: float = 15) -> int | None:
+async def _closed_with(socket: GraphQLSocket, timeout: float = 15) -> int | None:
     """Read until the server closes the socket; its close code."""
-    ws = socket.ws  # type: ignore[attr-defined]
+    ws = socket.ws
     try:
         async with asyncio.timeout(timeout):
             while True:
@@ -119,12 +120,12 @@ async def test_legacy_sockets_time_out_without_connection_init_and_bad_tokens_ge
 ) -> None:
     settings = api_settings.model_copy(update={"ws_init_timeout_s": 1})
     async with running_api(settings) as api:
-        async with connect(api.ws_url, subprotocols=["graphql-ws"]) as silent:  # type: ignore[list-item]
+        async with connect(api.ws_url, subprotocols=[Subprotocol("graphql-ws")]) as silent:
             with pytest.raises(ConnectionClosed) as closed:
                 async with asyncio.timeout(10):
                     await silent.recv()
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 4408
-        async with connect(api.ws_url, subprotocols=["graphql-ws"]) as bad:  # type: ignore[list-item]
+        async with connect(api.ws_url, subprotocols=[Subprotocol("graphql-ws")]) as bad:
             await bad.send(
                 json.dumps({"type": "connection_init", "payload": {"Authorization": "Bearer lp_no"}})
             )
@@ -132,7 +133,7 @@ async def test_legacy_sockets_time_out_without_connection_init_and_bad_tokens_ge
             with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(bad.recv(), 10)
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
-        async with connect(api.ws_url, subprotocols=["graphql-ws"]) as good:  # type: ignore[list-item]
+        async with connect(api.ws_url, subprotocols=[Subprotocol("graphql-ws")]) as good:
             await good.send(
                 json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
             )

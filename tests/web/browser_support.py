@@ -120,10 +120,12 @@ async def open_page(browser: Any) -> AsyncIterator[tuple[OpenPage, Watch]]:
         await page.route("**/*", guard)
         await page.route_web_socket(lambda url: not is_loopback(url), guard_socket)
         page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
-        page.on(
-            "request",
-            lambda request: request.resource_type == "document" and watch.documents.append(request.url),
-        )
+
+        def note_document(request: Any) -> None:
+            if request.resource_type == "document":
+                watch.documents.append(request.url)
+
+        page.on("request", note_document)
         return page
 
     yield new_page, watch

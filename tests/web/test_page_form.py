@@ -62,7 +62,12 @@ async def test_the_form_shows_every_error_at_once_in_its_own_words_and_refuses_f
     async with running_api(settings_for(database_url, redis_url)) as api:
         page = await new_page()
         creates: list[Any] = []
-        page.on("request", lambda request: is_create(request) and creates.append(request))
+
+        def note_create(request: Any) -> None:
+            if is_create(request):
+                creates.append(request)
+
+        page.on("request", note_create)
         await page.goto(f"{api.base_url}/")
         await sign_in(page, token)
         await async_api.expect(page.locator("#program-list")).to_contain_text("No programs yet.")

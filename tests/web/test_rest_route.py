@@ -3,6 +3,7 @@ same service, same error codes (as JSON, with HTTP statuses), same jobs as ``reg
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -124,7 +125,7 @@ async def test_bad_or_missing_token_is_401(api: Api, token: str, headers: dict[s
 
 async def test_malformed_requests_are_400_invalid_input(api: Api, token: str) -> None:
     program_id = await create_program(api, token, weeks=1, daysPerWeek=1)
-    cases: list[tuple[str, dict[str, str], str | None]] = [
+    cases: list[tuple[str, dict[str, Any], str | None]] = [
         (route(program_id), {"content": "not json"}, None),
         (route(program_id), {"content": "[1, 2]"}, None),
         (route(program_id), {"content": '{"sessionIds": "1"}'}, "sessionIds"),
@@ -134,7 +135,7 @@ async def test_malformed_requests_are_400_invalid_input(api: Api, token: str) ->
     ]
     json_type = {"Content-Type": "application/json"}
     for url, body, field in cases:
-        response = await api.client.post(url, headers=bearer(token) | json_type, **body)  # type: ignore[arg-type]
+        response = await api.client.post(url, headers=bearer(token) | json_type, **body)
         assert response.status_code == 400, (url, body, response.text)
         error = response.json()["error"]
         assert error["code"] == "INVALID_INPUT" and error["field"] == field, error
@@ -183,15 +184,15 @@ async def test_a_body_that_is_not_json_is_415_and_changes_nothing(
     program_id = await create_program(api, token, weeks=1, daysPerWeek=2)
     await run_worker_until_idle(api_settings)
     before = await _sessions(session_factory, program_id)
-    bodies: list[dict[str, object]] = [
+    bodies: list[dict[str, Any]] = [
         {"content": '{"includeComplete": true}', "headers": {"Content-Type": "text/plain"}},
         {"data": {"includeComplete": "true"}},  # application/x-www-form-urlencoded
         {"files": {"includeComplete": b"true"}},  # multipart/form-data
         {"content": '{"includeComplete": true}'},  # a body with no Content-Type at all
     ]
     for body in bodies:
-        headers = bearer(token) | body.pop("headers", {})  # type: ignore[operator]
-        response = await api.client.post(route(program_id), headers=headers, **body)  # type: ignore[arg-type]
+        headers = bearer(token) | body.pop("headers", {})
+        response = await api.client.post(route(program_id), headers=headers, **body)
         assert response.status_code == 415, (body, response.text)
         assert response.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
 
