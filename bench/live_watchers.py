@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -116,13 +117,13 @@ class Bench:
 
     async def graphql(
         self, client: httpx.AsyncClient, query: str, variables: dict[str, object]
-    ) -> dict[str, object]:
+    ) -> dict[str, Any]:
         response = await client.post(
             f"{self.base}/graphql",
             json={"query": query, "variables": variables},
             headers={"Authorization": f"Bearer {self.token}"},
         )
-        body: dict[str, object] = response.json()
+        body: dict[str, Any] = response.json()
         if body.get("errors"):
             raise BenchError(f"GraphQL errors: {body['errors']}")
         return body
@@ -141,7 +142,7 @@ class Bench:
                     "equipment": ["BARBELL"],
                 }
                 body = await self.graphql(client, PROGRAM, {"i": program})
-                ids.append(body["data"]["createProgram"]["program"]["id"])  # type: ignore[index]
+                ids.append(body["data"]["createProgram"]["program"]["id"])
         await self.until_generated(ids, within=600)
         return ids
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -63,12 +64,12 @@ class Client:
         )  # fmt: skip
         return cls(process)
 
-    async def line(self, within: float) -> dict[str, object]:
+    async def line(self, within: float) -> dict[str, Any]:
         assert self.process.stdout is not None
         raw = await asyncio.wait_for(self.process.stdout.readline(), within)
         if not raw:
             raise BenchError("the watch client exited")
-        message: dict[str, object] = json.loads(raw)
+        message: dict[str, Any] = json.loads(raw)
         if "error" in message:
             raise BenchError(f"the watch client failed: {message}")
         received = message.get("received")
@@ -79,7 +80,7 @@ class Client:
     async def ready(self, within: float) -> float:
         while "ready" not in (message := await self.line(within)):
             pass
-        return float(message["ready"])  # type: ignore[arg-type]
+        return float(message["ready"])
 
     async def until_received(self, count: int, within: float) -> None:
         deadline = time.monotonic() + within
@@ -94,7 +95,7 @@ class Client:
         await self.process.stdin.drain()
         while "latency_ms" not in (message := await self.line(60)):
             pass
-        return message["latency_ms"]  # type: ignore[return-value]
+        return message["latency_ms"]
 
     async def quit(self) -> None:
         assert self.process.stdin is not None

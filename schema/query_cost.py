@@ -132,8 +132,9 @@ class _Walk:
                 total += self.field(selection, parent, page)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                inner = self.model.schema.get_type(condition.name.value) if condition else parent
-                total += self.selection_set(selection.selection_set, inner or parent, page, spread)  # type: ignore[arg-type]
+                named = self.model.schema.get_type(condition.name.value) if condition else None
+                inner = named if is_composite_type(named) else parent  # validation refuses other types
+                total += self.selection_set(selection.selection_set, inner, page, spread)
             elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
                 spread.add(selection.name.value)
                 total += self.fragment(selection.name.value, page)
@@ -149,8 +150,10 @@ class _Walk:
         if definition is None or name in self.open:  # validation refuses both before this runs
             return 0
         condition = self.model.schema.get_type(definition.type_condition.name.value)
+        if not is_composite_type(condition):  # validation refuses it, as above
+            return 0
         self.open.add(name)
-        cost = self.selection_set(definition.selection_set, condition, page, {name})  # type: ignore[arg-type]
+        cost = self.selection_set(definition.selection_set, condition, page, {name})
         self.open.discard(name)
         self.memo[key] = cost
         return cost
@@ -170,7 +173,9 @@ class _Walk:
         if is_list_type(get_nullable_type(definition.type)):
             size = page if key in PAGE_LISTS or paged is not None else self.model.sizes.get(key, 1)
         inner = get_named_type(definition.type)
-        return 1 + size * self.selection_set(node.selection_set, inner, page)  # type: ignore[arg-type]
+        if not is_composite_type(inner):  # a selection on a leaf field: validation refuses it
+            return 1
+        return 1 + size * self.selection_set(node.selection_set, inner, page)
 
     def first(self, node: FieldNode, definition: GraphQLField, paged: Paged) -> int:
         """The page size this field will be asked for, as the resolver will accept it."""

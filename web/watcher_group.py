@@ -10,6 +10,7 @@ progress by the number it is at.
 """
 
 import asyncio
+import functools
 import json
 import logging
 import secrets
@@ -122,7 +123,7 @@ class Group:
             state = replace(entry, seq=_PLACEHOLDER_SEQ)
             cached = self._entries.get(entry.session_id)
             if cached is None or cached[0] != state:
-                rendered = await self._once(("entry", state), lambda s=state: self.render(s))  # type: ignore[misc]
+                rendered = await self._once(("entry", state), functools.partial(self.render, state))
                 cached = self._entries[entry.session_id] = (state, rendered)
             payloads.append(cached[1].replace(_PLACEHOLDER, cursor))
         return payloads

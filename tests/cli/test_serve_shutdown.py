@@ -19,6 +19,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from core.embedded_redis import free_port
 from models import Role
@@ -57,7 +58,7 @@ def read_until(process: subprocess.Popen[str], prefix: str) -> list[str]:
 
 
 async def open_socket(url: str, protocol: str, token: str) -> ClientConnection:
-    ws = await connect(url, subprotocols=[protocol])  # type: ignore[list-item]
+    ws = await connect(url, subprotocols=[Subprotocol(protocol)])
     await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
     assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
     return ws
