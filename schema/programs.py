@@ -242,6 +242,7 @@ class ProgramMutations:
                 start_date=input.start_date,
             )
         except DomainError as exc:
+            # error_fields() gives the fields as a dict of objects.
             return CreateProgramError(**error_fields(exc))  # type: ignore[arg-type]
         # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return CreateProgramSuccess(program=program)  # type: ignore[arg-type]
@@ -256,6 +257,7 @@ class ProgramMutations:
         try:
             sessions = await resolve.repair(info, program_id)
         except DomainError as exc:
+            # error_fields() gives the fields as a dict of objects.
             return RepairProgramError(**error_fields(exc))  # type: ignore[arg-type]
         # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return RepairProgramSuccess(sessions=sessions)  # type: ignore[arg-type]

@@ -158,6 +158,7 @@ class SessionMutations:
         try:
             chosen = await resolve.regenerate(info, program_id, session_ids, include_complete)
         except DomainError as exc:
+            # error_fields() gives the fields as a dict of objects.
             return RegenerateSessionsError(**error_fields(exc))  # type: ignore[arg-type]
         # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return RegenerateSessionsSuccess(sessions=chosen)  # type: ignore[arg-type]

@@ -2,6 +2,8 @@
 (`[tool.mypy]`), is clean over everything it names, and that configuration does catch what it is
 there to catch (a wrong type, an untyped function, an ignore without a code or without a need)."""
 
+import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -76,6 +78,51 @@ BAD_SNIPPETS = {
             return context.settings_that_do_not_exist
     """,
 }
+
+
+IGNORE = re.compile(r"# type: ignore\[[^\]]+\](.*)$")
+
+
+def unexplained_ignores(source: str) -> list[int]:
+    """The lines of ``source`` whose ``# type: ignore[...]`` has no reason: a comment after it on
+    the same line or a comment line just above."""
+    lines = source.splitlines()
+    found = []
+    for number, line in enumerate(lines, start=1):
+        ignore = IGNORE.search(line)
+        above = lines[number - 2].strip() if number > 1 else ""
+        if ignore and not ignore.group(1).strip().startswith("#") and not above.startswith("#"):
+            found.append(number)
+    return found
+
+
+def test_every_type_ignore_says_why() -> None:
+    files = []
+    for folder, subfolders, names in os.walk(ROOT):
+        # Not into hidden directories: .venv, the data directories .liftplan*, caches.
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        files += [Path(folder) / name for name in names if name.endswith(".py")]
+    missing = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted(files)
+        if path != Path(__file__)
+        for number in unexplained_ignores(path.read_text())
+    ]
+    assert not missing, "a `# type: ignore[...]` without its reason (a comment after it or above):\n" + (
+        "\n".join(missing)
+    )
+
+
+def test_an_ignore_without_a_reason_is_found() -> None:
+    source = "\n".join(
+        [
+            "x = f()  # type: ignore[misc]",
+            "# why",
+            "y = g()  # type: ignore[misc]",
+            "z = h()  # type: ignore[misc]  # why",
+        ]
+    )
+    assert unexplained_ignores(source) == [1]
 
 
 @pytest.mark.timeout(MYPY_TIMEOUT_S)
