@@ -1,17 +1,16 @@
-"""Expected errors as schema types, and the one place exceptions become GraphQL errors.
+"""Top-level errors: the one place exceptions become ``errors[]`` entries, each with a code.
 
-Mutations return a union of their success type and an error type carrying a stable ``code``.
-Queries and subscriptions report the same codes in ``errors[].extensions.code``. Anything
-unexpected is logged at ERROR with its traceback and answered as ``INTERNAL_SERVER_ERROR``
-with no detail (no stack, no SQL).
+Queries and subscriptions report a domain error's code in ``errors[].extensions.code``, and so do
+mutations for the request's own failures (UNAUTHENTICATED, RATE_LIMITED, UNAVAILABLE); a mutation's
+own outcomes are its error type instead (``schema.mutation_errors``). Anything unexpected is logged
+at ERROR with its traceback and answered as ``INTERNAL_SERVER_ERROR`` with no detail (no stack, no
+SQL).
 """
 
-import enum
 import logging
 from collections.abc import Iterator
 from typing import Any
 
-import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
@@ -19,45 +18,6 @@ from services.adapters.transient_errors import is_transient
 from services.errors import DomainError, Unavailable
 
 log = logging.getLogger("liftplan.graphql")
-
-
-@strawberry.enum
-class ErrorCode(enum.Enum):
-    NOT_FOUND = "NOT_FOUND"
-    INVALID_INPUT = "INVALID_INPUT"
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    FORBIDDEN = "FORBIDDEN"
-    RATE_LIMITED = "RATE_LIMITED"
-    UNAVAILABLE = "UNAVAILABLE"
-    STREAM_INTERRUPTED = "STREAM_INTERRUPTED"
-    INTERNAL = "INTERNAL"
-
-
-@strawberry.interface(description="An expected failure: show ``message``; branch on ``code``.")
-class UserError:
-    code: ErrorCode
-    message: str
-    field: str | None = strawberry.field(description="The input field at fault, when there is one.")
-    retry_after_seconds: int | None = strawberry.field(
-        default=None, description="With RATE_LIMITED: when to try again."
-    )
-
-
-def error_fields(exc: DomainError) -> dict[str, object]:
-    """The ``UserError`` fields for a domain exception."""
-    return {
-        "code": error_code(exc),
-        "message": exc.message,
-        "field": exc.field,
-        "retry_after_seconds": getattr(exc, "retry_after_s", None),
-    }
-
-
-def error_code(exc: DomainError) -> ErrorCode:
-    try:
-        return ErrorCode(exc.code)
-    except ValueError:
-        return ErrorCode.INTERNAL
 
 
 def _extensions(exc: DomainError) -> dict[str, object]:

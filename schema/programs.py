@@ -14,9 +14,9 @@ from resolvers import sessions as resolve_sessions
 from resolvers import subscriptions
 from resolvers.context import GraphQLInfo
 from schema.enums import Equipment, GenerationStatus, Goal, Level, Phase
-from schema.errors import UserError, error_fields, subscription_error
+from schema.errors import subscription_error
+from schema.mutation_errors import ErrorCode, UserError, mutation_error
 from schema.sessions import Session
-from services.errors import DomainError
 from services.live.generation_progress import GenerationProgress as Progress
 from services.programs.creation import (
     MAX_DAYS,
@@ -168,9 +168,9 @@ class CreateProgramSuccess:
     program: Program
 
 
-@strawberry.type
+@mutation_error("Why createProgram created nothing.")
 class CreateProgramError(UserError):
-    pass
+    codes = (ErrorCode.INVALID_INPUT,)
 
 
 CreateProgramResult = Annotated[
@@ -183,9 +183,9 @@ class RepairProgramSuccess:
     sessions: list[Session] = strawberry.field(description="The sessions enqueued, now PENDING.")
 
 
-@strawberry.type
+@mutation_error("Why repairProgram enqueued nothing.")
 class RepairProgramError(UserError):
-    pass
+    codes = (ErrorCode.FORBIDDEN, ErrorCode.INVALID_INPUT, ErrorCode.NOT_FOUND)
 
 
 RepairProgramResult = Annotated[
@@ -229,21 +229,17 @@ class ProgramQueries:
 class ProgramMutations:
     @strawberry.mutation(description="Create a program and enqueue generation of every session.")
     async def create_program(self, info: GraphQLInfo, input: CreateProgramInput) -> CreateProgramResult:
-        try:
-            program = await resolve.create(
-                info,
-                name=input.name,
-                goal=input.goal,
-                level=input.level,
-                days_per_week=input.days_per_week,
-                weeks=input.weeks,
-                minutes_per_session=input.minutes_per_session,
-                equipment=input.equipment,
-                start_date=input.start_date,
-            )
-        except DomainError as exc:
-            # error_fields() gives the fields as a dict of objects.
-            return CreateProgramError(**error_fields(exc))  # type: ignore[arg-type]
+        program = await resolve.create(
+            info,
+            name=input.name,
+            goal=input.goal,
+            level=input.level,
+            days_per_week=input.days_per_week,
+            weeks=input.weeks,
+            minutes_per_session=input.minutes_per_session,
+            equipment=input.equipment,
+            start_date=input.start_date,
+        )
         # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return CreateProgramSuccess(program=program)  # type: ignore[arg-type]
 
@@ -254,11 +250,7 @@ class ProgramMutations:
         )
     )
     async def repair_program(self, info: GraphQLInfo, program_id: strawberry.ID) -> RepairProgramResult:
-        try:
-            sessions = await resolve.repair(info, program_id)
-        except DomainError as exc:
-            # error_fields() gives the fields as a dict of objects.
-            return RepairProgramError(**error_fields(exc))  # type: ignore[arg-type]
+        sessions = await resolve.repair(info, program_id)
         # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return RepairProgramSuccess(sessions=sessions)  # type: ignore[arg-type]
 

@@ -20,6 +20,7 @@ from schema.depth_limit import depth_limit_rule
 from schema.document_cache import DocumentCache
 from schema.errors import ErrorCodes, log_unexpected
 from schema.movements import MovementQueries
+from schema.mutation_errors import MutationErrors
 from schema.programs import (
     CreateProgramError,
     ProgramMutations,
@@ -55,6 +56,9 @@ class Mutation(ProgramMutations, SessionMutations):
 )
 class Subscription(SessionSubscriptions, ProgramSubscriptions):
     pass
+
+
+MUTATION_ERRORS = (CreateProgramError, RegenerateSessionsError, RepairProgramError)
 
 
 class LiftplanSchema(strawberry.Schema):
@@ -105,8 +109,10 @@ def build_schema(settings: Settings) -> LiftplanSchema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[CreateProgramError, RegenerateSessionsError, RepairProgramError],
+        types=MUTATION_ERRORS,
         extensions=extensions,
+        # A domain error raised by a mutation becomes its error type, if that lists the code.
+        exception_handlers=[MutationErrors(error_type) for error_type in MUTATION_ERRORS],
     )
     schema.document_cache = documents
     schema.hide_suggestions = not settings.allows_introspection

@@ -12,9 +12,9 @@ from resolvers import sessions as resolve
 from resolvers import subscriptions
 from resolvers.context import GraphQLInfo
 from schema.enums import Focus, GenerationStatus, PrescriptionKind
-from schema.errors import UserError, error_fields, subscription_error
+from schema.errors import subscription_error
 from schema.movements import Movement
-from services.errors import DomainError
+from schema.mutation_errors import ErrorCode, UserError, mutation_error
 from services.live.status_log import StatusEvent
 
 
@@ -120,9 +120,9 @@ class RegenerateSessionsSuccess:
     sessions: list[Session] = strawberry.field(description="The sessions enqueued, with their status now.")
 
 
-@strawberry.type
+@mutation_error("Why regenerateSessions enqueued nothing.")
 class RegenerateSessionsError(UserError):
-    pass
+    codes = (ErrorCode.INVALID_INPUT, ErrorCode.NOT_FOUND)
 
 
 RegenerateSessionsResult = Annotated[
@@ -155,11 +155,7 @@ class SessionMutations:
         session_ids: list[strawberry.ID] | None = None,
         include_complete: bool = False,
     ) -> RegenerateSessionsResult:
-        try:
-            chosen = await resolve.regenerate(info, program_id, session_ids, include_complete)
-        except DomainError as exc:
-            # error_fields() gives the fields as a dict of objects.
-            return RegenerateSessionsError(**error_fields(exc))  # type: ignore[arg-type]
+        chosen = await resolve.regenerate(info, program_id, session_ids, include_complete)
         # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return RegenerateSessionsSuccess(sessions=chosen)  # type: ignore[arg-type]
 

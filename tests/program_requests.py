@@ -37,7 +37,7 @@ mutation Regenerate($programId: ID!, $ids: [ID!], $all: Boolean! = false) {
   regenerateSessions(programId: $programId, sessionIds: $ids, includeComplete: $all) {
     __typename
     ... on RegenerateSessionsSuccess { sessions { id generationStatus } }
-    ... on RegenerateSessionsError { code message field retryAfterSeconds }
+    ... on RegenerateSessionsError { code message field }
   }
 }
 """

@@ -60,11 +60,12 @@ export async function request(query, variables = {}) {
   return body.data;
 }
 
-/** A mutation's union result: the success object, or an ApiError built from the error type. */
+/** A mutation's union result: the success object, or an ApiError built from its error type (the
+ * mutation's own outcome; a bad token, a rate limit or an outage is a top-level error, which
+ * ``request`` throws, as for a query). */
 export function unwrap(result, successType) {
   if (result && result.__typename === successType) return result;
   const error = new ApiError((result && result.message) || "The request failed.", result && result.code);
   error.field = (result && result.field) || null;
-  if (result && result.retryAfterSeconds) error.message += ` (try again in ${result.retryAfterSeconds} s)`;
   throw error;
 }

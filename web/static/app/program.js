@@ -28,7 +28,7 @@ mutation Regenerate($programId: ID!, $sessionIds: [ID!], $includeComplete: Boole
   regenerateSessions(programId: $programId, sessionIds: $sessionIds, includeComplete: $includeComplete) {
     __typename
     ... on RegenerateSessionsSuccess { sessions { id } }
-    ... on RegenerateSessionsError { code message field retryAfterSeconds }
+    ... on RegenerateSessionsError { code message field }
   }
 }`;
 
@@ -37,7 +37,7 @@ mutation Repair($programId: ID!) {
   repairProgram(programId: $programId) {
     __typename
     ... on RepairProgramSuccess { sessions { id } }
-    ... on RepairProgramError { code message field retryAfterSeconds }
+    ... on RepairProgramError { code message field }
   }
 }`;
 

@@ -17,7 +17,7 @@ mutation CreateProgram($input: CreateProgramInput!) {
   createProgram(input: $input) {
     __typename
     ... on CreateProgramSuccess { program { id } }
-    ... on CreateProgramError { code message field retryAfterSeconds }
+    ... on CreateProgramError { code message field }
   }
 }`;
 
