@@ -30,7 +30,12 @@ class EmbeddedPostgres:
         self._server: PostgresServer | None = None
 
     def start(self) -> str:
-        """Init the cluster if new, start (or adopt) the server, and return a URL to our database."""
+        """Init the cluster if new, start (or adopt) the server, and return a URL to our database.
+
+        Started already: the same URL. (Asking the package again would not register this process
+        a second time, and ``stop`` would then leave it holding the stopped server's handle.)"""
+        if self._server is not None:
+            return self._server.get_uri(database=DATABASE_NAME)
         self.pgdata.mkdir(parents=True, exist_ok=True)
         # The package counts handles in this file; we own the folder, so any recorded pid is stale
         # and would keep the package from ever stopping the server.

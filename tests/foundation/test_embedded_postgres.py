@@ -37,6 +37,7 @@ RESTART = textwrap.dedent(
 
     server = EmbeddedPostgres(Path(sys.argv[1]))
     first = server.start()
+    assert server.start() == first  # asked again while running (a fixture and a test both do)
     server._psql("CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)", "liftplan")
     server.stop()
     second = server.start()  # a stopped server handed back would fail here: no socket to talk to
