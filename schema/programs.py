@@ -163,9 +163,11 @@ class CreateProgramInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The program was created; every session is PENDING, queued for generation.")
 class CreateProgramSuccess:
-    program: Program
+    program: Program = strawberry.field(
+        description="The new program; follow its generation with programGenerationProgress."
+    )
 
 
 @mutation_error("Why createProgram created nothing.")
@@ -174,11 +176,12 @@ class CreateProgramError(UserError):
 
 
 CreateProgramResult = Annotated[
-    CreateProgramSuccess | CreateProgramError, strawberry.union("CreateProgramResult")
+    CreateProgramSuccess | CreateProgramError,
+    strawberry.union("CreateProgramResult", description="The program created, or why it was not."),
 ]
 
 
-@strawberry.type
+@strawberry.type(description="The repair was enqueued: the sessions it found not generated.")
 class RepairProgramSuccess:
     sessions: list[Session] = strawberry.field(description="The sessions enqueued, now PENDING.")
 
@@ -189,7 +192,8 @@ class RepairProgramError(UserError):
 
 
 RepairProgramResult = Annotated[
-    RepairProgramSuccess | RepairProgramError, strawberry.union("RepairProgramResult")
+    RepairProgramSuccess | RepairProgramError,
+    strawberry.union("RepairProgramResult", description="The sessions enqueued, or why none were."),
 ]
 
 
@@ -228,7 +232,11 @@ class ProgramQueries:
 @strawberry.type
 class ProgramMutations:
     @strawberry.mutation(description="Create a program and enqueue generation of every session.")
-    async def create_program(self, info: GraphQLInfo, input: CreateProgramInput) -> CreateProgramResult:
+    async def create_program(
+        self,
+        info: GraphQLInfo,
+        input: Annotated[CreateProgramInput, strawberry.argument(description="The program to lay out.")],
+    ) -> CreateProgramResult:
         program = await resolve.create(
             info,
             name=input.name,
@@ -249,7 +257,11 @@ class ProgramMutations:
             "FAILED, or COMPLETE without exercises). Follow it with programGenerationProgress."
         )
     )
-    async def repair_program(self, info: GraphQLInfo, program_id: strawberry.ID) -> RepairProgramResult:
+    async def repair_program(
+        self,
+        info: GraphQLInfo,
+        program_id: Annotated[strawberry.ID, strawberry.argument(description="The program to repair.")],
+    ) -> RepairProgramResult:
         sessions = await resolve.repair(info, program_id)
         # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return RepairProgramSuccess(sessions=sessions)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from schema.errors import subscription_error
 from schema.movements import Movement
 from schema.mutation_errors import ErrorCode, UserError, mutation_error
 from services.live.status_log import StatusEvent
+from services.programs.regeneration import MAX_SESSION_IDS
 
 
 @strawberry.type(description="One prescribed exercise, in session order.")
@@ -115,7 +116,7 @@ class SessionStatusEvent:
         return row  # type: ignore[return-value]  # the domain object, served as the type
 
 
-@strawberry.type
+@strawberry.type(description="Regeneration was enqueued for the sessions chosen.")
 class RegenerateSessionsSuccess:
     sessions: list[Session] = strawberry.field(description="The sessions enqueued, with their status now.")
 
@@ -126,7 +127,8 @@ class RegenerateSessionsError(UserError):
 
 
 RegenerateSessionsResult = Annotated[
-    RegenerateSessionsSuccess | RegenerateSessionsError, strawberry.union("RegenerateSessionsResult")
+    RegenerateSessionsSuccess | RegenerateSessionsError,
+    strawberry.union("RegenerateSessionsResult", description="The sessions enqueued, or why none were."),
 ]
 
 
@@ -151,9 +153,20 @@ class SessionMutations:
     async def regenerate_sessions(
         self,
         info: GraphQLInfo,
-        program_id: strawberry.ID,
-        session_ids: list[strawberry.ID] | None = None,
-        include_complete: bool = False,
+        program_id: Annotated[strawberry.ID, strawberry.argument(description="The program.")],
+        session_ids: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(
+                description=(
+                    f"Only these sessions of the program (1 to {MAX_SESSION_IDS}; an id not in it is "
+                    "NOT_FOUND); null or left out: all of them. COMPLETE ones only with includeComplete."
+                )
+            ),
+        ] = None,
+        include_complete: Annotated[
+            bool,
+            strawberry.argument(description="COMPLETE sessions too (their exercises get replaced)."),
+        ] = False,
     ) -> RegenerateSessionsResult:
         chosen = await resolve.regenerate(info, program_id, session_ids, include_complete)
         # The domain object (a model row, a service's dataclass), served as the Strawberry type.
