@@ -11,5 +11,6 @@ No Strawberry, arq or Starlette here (tests/foundation/test_import_rules.py chec
   which failures are transient, one warning per outage.
 
 Beside them, shared by all: ``errors`` (domain errors and their codes), ``unit_of_work`` (one
-transaction and the status events it records) and ``text_input`` (text PostgreSQL could not store).
+transaction and the status events it records), ``text_input`` (text PostgreSQL could not store) and
+``ids`` (ids as clients send them, parsed for PostgreSQL).
 """

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 APPLICATION = ("cli", "core", "jobs", "models", "resolvers", "schema", "services", "web", "migrations")
 ENTRY_POINTS = {Path("main.py")}
-SHARED = {"services.errors", "services.unit_of_work", "services.text_input"}
+SHARED = {"services.errors", "services.unit_of_work", "services.text_input", "services.ids"}
 # What each room of services/ may import from the others (the rooms' own docstrings say why).
 ROOMS_MAY_IMPORT: dict[str, set[str]] = {
     "access": set(),
