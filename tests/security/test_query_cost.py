@@ -124,8 +124,11 @@ async def test_the_loop_keeps_turning_while_the_largest_program_view_is_answered
         gc.unfreeze()
 
     assert "errors" not in response.json()
-    # One loop iteration completing all 364 sessions held it about 200 ms.
-    assert max(held) < 0.05, sorted(held)[-5:]
+    # Unsliced, one loop iteration completed a whole view: the longest turn was about a third of
+    # the CPU time both answers took (0.12 s of 0.40 s here); sliced, it is about a twentieth. A
+    # loaded machine stretches every turn's CPU time alike (shared cores and caches: 0.07 s seen
+    # under two busy loops), so the longest turn is compared with the whole, not with a constant.
+    assert max(held) < 0.15 * sum(held), (sorted(held)[-5:], sum(held))
     # The turns split no DataLoader batch: as many statements as for the 84 sessions of
     # tests/api/test_query_count.py.
     assert len(statements) <= 2 * 8, statements
