@@ -55,7 +55,14 @@ async def running_api(settings: Settings, *, send_buffer: int | None = None) -> 
         listening.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     listening.bind(("127.0.0.1", 0))
     port = listening.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, **UVICORN_WS_OPTIONS)
+    # Shut down as ``liftplan serve`` does: requests still running after the grace are cut, so a
+    # busy machine's slow request cannot hold the teardown past its deadline below.
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        timeout_graceful_shutdown=settings.api_shutdown_grace_s,
+        **UVICORN_WS_OPTIONS,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[listening]))
 
