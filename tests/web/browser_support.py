@@ -4,7 +4,6 @@ aborted (and recorded, so each test can assert none was attempted), the real app
 a real in-process arq worker, and small readers of what the page shows."""
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -193,10 +192,12 @@ async def statuses_in_db(factory: Factory, program_id: str) -> dict[str, str]:
 
 
 async def wait_for(condition: Callable[[], Awaitable[bool]], timeout_s: float = 20) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not await condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
+    """``tests.waiting.eventually`` for a page condition (True when met)."""
+
+    async def met() -> bool | None:
+        return await condition() or None
+
+    await eventually(met, timeout=timeout_s, interval=0.05, what="the page's condition")
 
 
 async def socket_messages(page: Any) -> list[dict[str, Any]]:
