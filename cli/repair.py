@@ -13,6 +13,7 @@ from cli.console_logging import logs_through
 from cli.runtime import Clients, run_with_clients
 from core.servers import ServerUrls, provide_servers
 from core.settings import Settings
+from core.stopping import cancel_and_wait
 from jobs.worker import worker_alongside
 from models import GenerationStatus, Microcycle, Session
 from services.live.generation_progress import GenerationProgress, ProgressTracker, generation_progress
@@ -128,9 +129,7 @@ async def _follow(clients: Clients, program_id: int, limit_s: float, console: Co
                             raise item
                         tracker.apply(item)
                 finally:
-                    pump.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await pump
+                    await cancel_and_wait(pump)
 
 
 async def repair(clients: Clients, settings: Settings, urls: ServerUrls, args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from core.database import create_engine, create_session_factory
 from core.job_queue import GENERATE_SESSION, ArqJobQueue
 from core.settings import Settings
+from core.stopping import cancel_and_wait
 from jobs.generation import STOPPING, GenerationContext, generate_session
 from jobs.job_logging import in_log_context
 from jobs.metrics import WorkerMetrics, metered, serve_metrics
@@ -56,6 +57,7 @@ class SupervisedWorker(Worker):
 
     outages: Outages
     _backoff: Backoff
+    _poll_stopping: "asyncio.Future[None]"
 
     async def _poll_iteration(self) -> None:
         try:
@@ -72,6 +74,11 @@ class SupervisedWorker(Worker):
     def handle_sig(self, signum: Signals) -> None:
         self.ctx[STOPPING].set()  # the jobs cancelled now are queued again by arq
         super().handle_sig(signum)
+        if self.main_task is not None:
+            # arq cancels its poll loop once, and a cancel lost inside redis-py (core.stopping)
+            # would keep it polling: see it through. (Jobs are not cancelled again: each one's
+            # cancellation is arq recording it for a retry.)
+            self._poll_stopping = asyncio.ensure_future(cancel_and_wait(self.main_task))
 
     def handle_sig_wait_for_completion(self, signum: Signals) -> None:
         running = sum(not t.done() for t in self.tasks.values())
@@ -242,7 +249,7 @@ async def stop_worker(worker: Worker, task: "asyncio.Task[None]", grace_s: float
     """Stop an in-process worker: stop polling, give running jobs ``grace_s`` to finish (a job
     cut short stays IN_PROGRESS and is re-run later), then close its connections."""
     if worker.main_task is not None:
-        worker.main_task.cancel()
+        await cancel_and_wait(worker.main_task)
     with contextlib.suppress(asyncio.CancelledError):
         await task
     running = [t for t in worker.tasks.values() if not t.done()]

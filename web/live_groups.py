@@ -14,7 +14,6 @@ never slows the group.
 """
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 from graphql import DocumentNode
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.stopping import cancel_and_wait
 from resolvers.context import GraphQLInfo
 from services.live.status_hub import Listener, ListenerDropped, StatusHub
 from services.live.status_log import StatusEvent, events_after
@@ -183,9 +183,7 @@ class LiveGroups:
         del self.groups[group.key]
         self._locks.pop(group.key, None)
         if group.task is not None:
-            group.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await group.task
+            await cancel_and_wait(group.task)
         self._hub.leave(group.feed, group.listener)
         if not self.groups:
             self.idle_memory.schedule()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.stopping import cancel_and_wait
 from services.access.users import token_hashes
 from services.adapters.outages import Outages
 from services.adapters.transient_errors import is_transient
@@ -108,9 +109,7 @@ class OpenSockets:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
 
     async def close_all(self, code: int = SERVICE_RESTART, reason: str = "the server is restarting") -> int:
         """Close every open socket with ``code``; returns how many."""

@@ -22,6 +22,7 @@ from collections import deque
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.stopping import cancel_and_wait
 from services.adapters.outages import Backoff, Outages
 from services.adapters.redis_status_stream import StatusStream, decode_entry, entry_program
 from services.adapters.transient_errors import is_transient
@@ -143,11 +144,7 @@ class StatusHub:
     async def close(self) -> None:
         tasks = self._tasks + [f.filling for f in self._feeds.values() if f.filling is not None]
         self._tasks = []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*(cancel_and_wait(task) for task in tasks))
         self._feeds.clear()
 
     @property
