@@ -5,13 +5,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-
-if TYPE_CHECKING:  # only for an annotation: bench.common imports this module
-    from bench.common import Clients
-
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 # --- CPU accounting from /proc (Linux, local servers; figures are None otherwise) ------------------
 #
@@ -57,10 +53,12 @@ class CpuSample:
     at: float
 
     @staticmethod
-    async def take(clients: "Clients", worker_pids: Sequence[int]) -> "CpuSample | None":
+    async def take(
+        factory: async_sessionmaker[AsyncSession], redis_pid: int, worker_pids: Sequence[int]
+    ) -> "CpuSample | None":
         if not HAVE_PROC:
             return None
-        async with clients.factory() as db:
+        async with factory() as db:
             pg_pids = list((await db.scalars(PG_PIDS_SQL)).all())
         postgres = _cpu_by_pid(pg_pids)
         if not postgres:  # PostgreSQL runs elsewhere (or in another PID namespace)
@@ -68,7 +66,7 @@ class CpuSample:
         return CpuSample(
             workers=_cpu_by_pid(worker_pids),
             postgres=postgres,
-            redis=_cpu_by_pid([clients.redis_pid]),
+            redis=_cpu_by_pid([redis_pid]),
             bench=time.process_time(),
             machine_busy_s=_machine_busy_s(),
             at=time.perf_counter(),

@@ -108,7 +108,7 @@ async def cross_check(clients: Clients, program_id: int) -> int:
 async def run_once(
     clients: Clients, spec: ProgramSpec, detect: str, timeout_s: float, worker_pids: Sequence[int]
 ) -> RunResult:
-    cpu_before = await CpuSample.take(clients, worker_pids)
+    cpu_before = await CpuSample.take(clients.factory, clients.redis_pid, worker_pids)
     progress = Progress(t0=time.perf_counter())
     async with clients.units() as uow:
         program = await create_program(uow, spec)  # its 84 jobs are queued after the commit
@@ -134,7 +134,7 @@ async def run_once(
             watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
-    cpu = CpuUse.between(cpu_before, await CpuSample.take(clients, worker_pids))
+    cpu = CpuUse.between(cpu_before, await CpuSample.take(clients.factory, clients.redis_pid, worker_pids))
     attempts = await cross_check(clients, program_id)
     assert progress.first_s is not None and progress.last_s is not None
     return RunResult(created_s, progress.first_s, progress.last_s, attempts, cpu)
