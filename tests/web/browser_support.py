@@ -191,6 +191,16 @@ async def statuses_in_db(factory: Factory, program_id: str) -> dict[str, str]:
         return dict(rows.all())
 
 
+async def generation_finished(factory: Factory, program_id: str) -> bool:
+    """Every session of the program has ended (COMPLETE or FAILED), as PostgreSQL has it."""
+    statuses = await statuses_in_db(factory, program_id)
+    return bool(statuses) and not {"PENDING", "IN_PROGRESS"} & set(statuses.values())
+
+
+async def at_least(count: Callable[[], Awaitable[int]], n: int) -> bool:
+    return await count() >= n
+
+
 async def wait_for(condition: Callable[[], Awaitable[bool]], timeout_s: float = 20) -> None:
     """``tests.waiting.eventually`` for a page condition (True when met)."""
 

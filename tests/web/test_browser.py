@@ -4,20 +4,12 @@ per-test PostgreSQL database. Every request to a host other than 127.0.0.1/local
 and each test asserts none was attempted."""
 
 import re
-from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
-from urllib.parse import quote
 
-import httpx
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from core.embedded_redis import free_port
-from core.servers import ServerUrls
-from models import Role
 from services.library.movement_library import seed_movement_library
-from tests.api_client import Api, UserMaker, running_api
-from tests.chaos import SLOW_WRITES, install_exercise_trigger
+from tests.api_client import UserMaker, running_api
 from tests.program_requests import create_program
 from tests.web.browser_support import (
     ALL_COMPLETE,
@@ -25,17 +17,15 @@ from tests.web.browser_support import (
     Factory,
     OpenPage,
     Watch,
+    generation_finished,
     page_counts,
     require_browser,
     running_worker,
-    serving,
     settings_for,
     sign_in,
-    socket_messages,
     statuses_in_db,
     wait_for,
 )
-from web.app import create_app
 
 async_api = require_browser()
 
@@ -170,7 +160,9 @@ async def test_failed_sessions_show_their_reason_and_are_regenerated_from_the_pa
     async with running_api(settings) as api, running_worker(settings):
         program_id = await create_program(api, token, weeks=2, daysPerWeek=3)
         await wait_for(
-            lambda: _finished(session_factory, program_id)  # generation ran its course in the worker
+            lambda: generation_finished(
+                session_factory, program_id
+            )  # generation ran its course in the worker
         )
         statuses = await statuses_in_db(session_factory, program_id)
         failed = sorted(sid for sid, status in statuses.items() if status == "FAILED")
@@ -214,148 +206,3 @@ async def test_failed_sessions_show_their_reason_and_are_regenerated_from_the_pa
         assert set((await statuses_in_db(session_factory, program_id)).values()) == {"COMPLETE"}
         counts = await page_counts(page)
         assert (counts["countComplete"], counts["countFailed"]) == ("6", "0")
-
-
-async def _finished(factory: Factory, program_id: str) -> bool:
-    statuses = await statuses_in_db(factory, program_id)
-    return bool(statuses) and not {"PENDING", "IN_PROGRESS"} & set(statuses.values())
-
-
-async def test_the_page_resumes_after_the_server_drops_its_websocket(
-    open_page: tuple[OpenPage, Watch],
-    database_url: str,
-    redis_url: str,
-    redis: Redis,
-    library: None,
-    make_token: UserMaker,
-    session_factory: Factory,
-) -> None:
-    new_page, watch = open_page
-    settings = settings_for(database_url, redis_url, worker_max_jobs=2)
-    token = await make_token()
-    await install_exercise_trigger(session_factory, SLOW_WRITES)  # about 0.3 s a session, two at a time
-    assert settings.database_url and settings.redis_url
-    app = create_app(settings, ServerUrls(settings.database_url, settings.redis_url, embedded=False))
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    total = 15
-
-    def page_complete() -> Awaitable[int]:
-        return page.locator('td.session[data-status="COMPLETE"]').count()
-
-    async def db_complete() -> int:
-        return list((await statuses_in_db(session_factory, program_id)).values()).count("COMPLETE")
-
-    page = await new_page()
-    banner = page.locator("#connection-banner")
-    async with AsyncExitStack() as worker:  # the worker outlives the first server
-        async with serving(app, port) as server:
-            async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-                program_id = await create_program(Api(base_url, client), token, weeks=5, daysPerWeek=3)
-            await page.goto(f"{base_url}/programs/{program_id}")
-            await sign_in(page, token)
-            await async_api.expect(page.locator('td.session[data-status="PENDING"]')).to_have_count(total)
-            await async_api.expect(banner).to_have_attribute("data-state", "connected")
-            await async_api.expect(banner).to_be_hidden()
-            # Generation starts only now, so every COMPLETE the page shows came as a live event.
-            await worker.enter_async_context(running_worker(settings))
-            await wait_for(lambda: _at_least(page_complete, 2))
-            server.should_exit = True  # the block's exit waits for uvicorn to stop
-
-        # Server gone mid-generation: the banner says so; the worker carries on regardless.
-        await async_api.expect(banner).to_be_visible()
-        await async_api.expect(banner).to_have_text("Disconnected — reconnecting…")
-        assert await banner.get_attribute("role") == "status"
-        seen_before_restart = await page_complete()
-        await wait_for(lambda: _at_least(db_complete, seen_before_restart + 2))
-        assert await db_complete() < total, "generation finished before the restart: slow it down more"
-        assert await page_complete() == seen_before_restart  # nothing arrives while disconnected
-
-        async with serving(app, port):  # the same app on the same port
-            await async_api.expect(banner).to_be_hidden()
-            await page.wait_for_function(ALL_COMPLETE, arg=total)
-            assert await db_complete() == total
-            counts = await page_counts(page)
-            assert (counts["countComplete"], counts["countTotal"]) == (str(total), str(total))
-
-        sent = await socket_messages(page)
-    subscribes = [m["payload"]["variables"] for m in sent if m.get("type") == "subscribe"]
-    assert subscribes[0] == {"programId": program_id, "after": None}
-    assert len(subscribes) >= 2 and all(v["after"] for v in subscribes[1:]), subscribes  # resumed
-    assert watch.documents == [f"{base_url}/programs/{program_id}"]  # never reloaded
-    assert await page.evaluate(RESUME_CURSOR_RULES) == [None, None, "5-0", "5-0", "6-0", "6-0", None, "7-0"]
-
-
-# The page resumes only after a cursor it has every event up to: a snapshot cut short by a drop
-# (3 sessions, all sharing one cursor) must not be resumed from, a live event's cursor is kept
-# once the next one arrives, and each (re)subscription starts counting afresh.
-RESUME_CURSOR_RULES = """async () => {
-  const { resumeCursor } = await import("/static/app/cursor.js");
-  const c = resumeCursor(3), seen = [];
-  c.seen("5-0"); seen.push(c.after);
-  c.seen("5-0"); seen.push(c.after);
-  c.seen("5-0"); seen.push(c.after);
-  c.seen("6-0"); seen.push(c.after);
-  c.seen("7-0"); seen.push(c.after);
-  c.restart(); c.seen("9-0"); seen.push(c.after);
-  const fresh = resumeCursor(3);
-  fresh.seen("7-0"); fresh.seen("7-0"); seen.push(fresh.after);
-  fresh.seen("7-0"); seen.push(fresh.after);
-  return seen;
-}"""
-
-
-async def _at_least(count: Callable[[], Awaitable[int]], n: int) -> bool:
-    return await count() >= n
-
-
-async def test_graphiql_offline_and_the_embedded_demo_page(
-    open_page: tuple[OpenPage, Watch],
-    database_url: str,
-    redis_url: str,
-    redis: Redis,
-    make_token: UserMaker,
-) -> None:
-    new_page, _watch = open_page
-    settings = settings_for(database_url, redis_url)
-    token = await make_token(Role.ADMIN)
-    assert settings.database_url and settings.redis_url
-    app = create_app(
-        settings, ServerUrls(settings.database_url, settings.redis_url, embedded=False), demo_token=token
-    )
-    async with serving(app, free_port()) as server:
-        base_url = f"http://127.0.0.1:{server.config.port}"
-        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-            program_id = await create_program(Api(base_url, client), token, weeks=1, daysPerWeek=2)
-        page = await new_page()
-
-        query = "query Who { viewer { email role } }"
-        await page.goto(f"{base_url}/graphql?q={quote(query)}")
-        editor = page.locator(".graphiql-query-editor .CodeMirror")
-        await async_api.expect(editor).to_be_visible()
-        await async_api.expect(page.get_by_text("Loading...")).to_have_count(0)
-        await async_api.expect(page.locator(".graphiql-editor-tool .CodeMirror").first).to_be_attached()
-        await page.click(".graphiql-execute-button")
-        response = page.locator(".graphiql-response")
-        await async_api.expect(response).to_contain_text('"role": "ADMIN"')
-
-        subscription = (
-            f'subscription Watch {{ sessionStatusChanged(programId: "{program_id}") {{ sessionId status }} }}'
-        )
-        await page.goto(f"{base_url}/graphql?q={quote(subscription)}")
-        await async_api.expect(editor).to_be_visible()
-        await page.click(".graphiql-execute-button")
-        await async_api.expect(response).to_contain_text('"status": "PENDING"')
-        await async_api.expect(response).to_contain_text('"sessionStatusChanged"')
-        sent = await socket_messages(page)  # over the WebSocket, with the pre-filled headers
-        assert [m["payload"] for m in sent if m["type"] == "connection_init"] == [
-            {"Authorization": f"Bearer {token}"}
-        ]
-        assert any(m["type"] == "subscribe" and "sessionStatusChanged" in m["payload"]["query"] for m in sent)
-
-        # The page of the same embedded-demo app: the demo token is pre-filled, and an admin may Repair.
-        await page.goto(f"{base_url}/programs/{program_id}")
-        await async_api.expect(page.locator("#token-input")).to_have_value(token)
-        await async_api.expect(page.locator("td.session")).to_have_count(2)
-        await page.click("#repair-program")
-        await async_api.expect(page.locator("#action-message")).to_have_text("Repair queued 2 sessions.")
