@@ -20,7 +20,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from cli.announcing_server import AnnouncingServer
-    from web.app import close_websockets, create_app
+    from web.app import begin_shutdown, create_app
+    from web.request_drain import SHUTDOWN_BACKSTOP_S
     from web.websocket_protocol import UVICORN_WS_OPTIONS
 
     host: str = args.host or settings.host
@@ -46,13 +47,14 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
             app,
             log_config=None,
             lifespan="on",
-            timeout_graceful_shutdown=settings.api_shutdown_grace_s,
+            # the app cuts requests at the grace (web.request_drain); uvicorn's cut is the backstop
+            timeout_graceful_shutdown=settings.api_shutdown_grace_s + SHUTDOWN_BACKSTOP_S,
             **UVICORN_WS_OPTIONS,
         )
         server = AnnouncingServer(
             config,
             banner(host, sock.getsockname()[1], token),
-            before_shutdown=functools.partial(close_websockets, app),
+            before_shutdown=functools.partial(begin_shutdown, app),
         )
         # What exists by now lives as long as the process: kept out of the collector's full
         # passes, one during a large response holds the loop ~15 ms instead of ~55.

@@ -51,7 +51,10 @@ class Settings(BaseSettings):
     api_shutdown_grace_s: int = Field(
         default=5,
         ge=1,
-        description="On SIGTERM the API closes its WebSockets (1012) and gives requests this long to finish.",
+        description=(
+            "On SIGTERM the API closes its WebSockets (1012) and gives requests this long, "
+            "then cuts them (503)."
+        ),
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -37,6 +37,7 @@ from web.metrics import ApiMetrics, metrics_route
 from web.open_sockets import OpenSockets
 from web.pages import Pages
 from web.probes import healthz, readyz
+from web.request_drain import RunningRequests, TrackRequests
 from web.request_guard import GraphQLRequestGuard
 from web.request_ids import RequestIds
 from web.response_cache import ResponseCache
@@ -73,12 +74,15 @@ def bounded_pool(url: str, size: int) -> BlockingConnectionPool:
     )
 
 
-async def close_websockets(app: Starlette) -> None:
-    """Close the app's open WebSockets with 1012, "service restart" (``web.open_sockets``): the
-    server calls it as it starts to stop, before uvicorn's own shutdown."""
+async def begin_shutdown(app: Starlette) -> None:
+    """Called by the server as it starts to stop, before uvicorn's own shutdown: close the app's
+    open WebSockets with 1012, "service restart" (``web.open_sockets``), and cut the HTTP requests
+    still running once the grace has passed (``web.request_drain``), beside uvicorn's wait."""
     sockets: OpenSockets | None = getattr(app.state, "sockets", None)
     if sockets is not None and (closed := await sockets.close_all()):
         log.debug("closed %d WebSockets: the server is stopping", closed)
+    running: RunningRequests = app.state.requests
+    app.state.cutting_requests = asyncio.create_task(running.cut_after_grace(), name="cut-requests")
 
 
 def create_app(
@@ -184,7 +188,8 @@ def create_app(
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         connection_init_wait_timeout=dt.timedelta(seconds=settings.ws_init_timeout_s),
     )
-    return Starlette(
+    running = RunningRequests(settings.api_shutdown_grace_s)
+    app = Starlette(
         routes=[
             Route("/", pages.page),
             Route("/programs/{program_id:int}", pages.page),
@@ -199,6 +204,7 @@ def create_app(
         middleware=[
             *cors_middleware(settings.cors_origins),
             Middleware(RequestIds),
+            Middleware(TrackRequests, running=running),
             Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL),
             Middleware(
                 GraphQLRequestGuard,
@@ -209,3 +215,5 @@ def create_app(
         exception_handlers={404: pages.not_found},
         lifespan=lifespan,
     )
+    app.state.requests = running
+    return app

@@ -12,10 +12,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -25,11 +27,14 @@ from core.embedded_redis import free_port
 from models import Role
 from services.access.users import create_user
 from tests.program_requests import CREATE_PROGRAM, PROGRESS, program_input
+from tests.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_RESTART = 1012
 STOP_WITHIN_S = 5
 PROGRAMS = "{ programs(first: 1) { nodes { id } } }"
+WAITING_ON_PROGRAMS = """SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+WHERE c.relname = 'programs' AND NOT l.granted"""
 
 
 def serve(port: int, **env: str) -> subprocess.Popen[str]:
@@ -158,3 +163,65 @@ async def test_the_embedded_demo_starts_quietly_and_ctrl_c_says_where_the_data_i
         after
     )
     assert after[-1:] == [f"stopped; data kept in {data_dir}"]
+
+
+async def test_sigterm_cuts_a_request_still_running_after_the_grace_with_503_and_stores_nothing(
+    database_url: str,
+    redis_url: str,
+    redis: object,
+    library: None,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """A createProgram held by a lock (a stand-in for any slow request) is answered 503 UNAVAILABLE
+    once API_SHUTDOWN_GRACE_S has passed, not uvicorn's plain 500 with a traceback; its transaction
+    rolls back, so no half-made program stays; the process exits 0 soon after."""
+    async with session_factory() as db, db.begin():
+        _, token = await create_user(db, "held@example.com", "Held", Role.COACH)
+    grace_s = 1
+    port = free_port()
+    process = serve(port, DATABASE_URL=database_url, REDIS_URL=redis_url, API_SHUTDOWN_GRACE_S=str(grace_s))
+    try:
+        read_until(process, "liftplan serving on")
+        async with session_factory() as lock, lock.begin():
+            await lock.execute(text("LOCK TABLE programs IN ACCESS EXCLUSIVE MODE"))
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+                creating = asyncio.create_task(
+                    client.post(
+                        "/graphql",
+                        json={"query": CREATE_PROGRAM, "variables": {"input": program_input()}},
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                )
+                await eventually(
+                    waiting_on_the_lock(session_factory), timeout=30, what="createProgram waits on the lock"
+                )
+                process.send_signal(signal.SIGTERM)
+                stopping = time.monotonic()
+                answer = await creating
+                answered = time.monotonic() - stopping
+            code = await asyncio.to_thread(process.wait, STOP_WITHIN_S)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        output, _ = process.communicate(timeout=30)
+
+    assert grace_s <= answered < grace_s + STOP_WITHIN_S, answered
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["Retry-After"].isdigit()
+    assert answer.json() == {
+        "errors": [{"message": "the server is restarting; try again", "extensions": {"code": "UNAVAILABLE"}}]
+    }
+    assert code == 0, output
+    async with session_factory() as db:
+        assert await db.scalar(text("SELECT count(*) FROM programs")) == 0
+    assert " ERROR " not in output and "Traceback" not in output, output
+    assert "1 request(s) still running 1 s after the server began to stop are cut" in output, output
+    assert output.splitlines()[-1:] == ["stopped"]
+
+
+def waiting_on_the_lock(factory: async_sessionmaker[AsyncSession]) -> Callable[[], Awaitable[bool]]:
+    async def waiting() -> bool:
+        async with factory() as db:
+            return bool(await db.scalar(text(WAITING_ON_PROGRAMS)))
+
+    return waiting
