@@ -84,11 +84,10 @@ class TrackRequests:
         try:
             await self.app(scope, receive, noting_start)
         except asyncio.CancelledError:
-            if not self.running.is_cut(task):
-                raise
+            if started or not self.running.is_cut(task):
+                raise  # once an answer has begun, closing the connection is all there is
             task.uncancel()
-            if not started:  # once the answer has begun, closing the connection is all there is
-                await send_restarting(send)
+            await send_restarting(send)
         finally:
             self.running.ended(task)
 
