@@ -12,7 +12,9 @@ dev.py lock --upgrade`` takes the newest versions that fit.
 """
 
 import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,6 +30,8 @@ LOCKS = {"serve": ROOT / "requirements" / "serve.lock", "test": ROOT / "requirem
 # and constrains the serve lock, so the versions are the same).
 SATISFIES = {"serve": ("serve", "test"), "test": ("test",)}
 UV = "uv==0.13.9"
+# Installed by the venv itself or as liftplan: never "unlisted" (see ensure_environment).
+KEEP = {"pip", "setuptools", "wheel", "liftplan"}
 
 
 def locked_digest(kind: str) -> str:
@@ -52,7 +56,33 @@ def ensure_environment(kind: str = "test") -> None:
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
     subprocess.run([*pip, "install", "--require-hashes", "-r", str(LOCKS[kind])], check=True)
     subprocess.run([*pip, "install", "--no-deps", "-e", str(ROOT)], check=True)
+    # As a sync would: a package the lock no longer lists (dropped, or a test tool in an
+    # environment now made for serve) is removed, so .venv holds what the lock says and no more.
+    unlisted = sorted(installed_names() - lock_names(LOCKS[kind]) - KEEP)
+    if unlisted:
+        print(f"removing what {LOCKS[kind].name} does not list: {', '.join(unlisted)}", flush=True)
+        subprocess.run([*pip, "uninstall", "-y", *unlisted], check=True)
     STAMP.write_text(locked_digest(kind))
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def lock_names(path: Path) -> set[str]:
+    """Every package a lock file pins, whatever its markers."""
+    pins = (re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)==", line) for line in path.read_text().splitlines())
+    return {canonical(pin.group(1)) for pin in pins if pin}
+
+
+def installed_names() -> set[str]:
+    listed = subprocess.run(
+        [str(PYTHON), "-m", "pip", "--disable-pip-version-check", "list", "--format=json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return {canonical(package["name"]) for package in json.loads(listed.stdout)}
 
 
 def lock(upgrade: bool) -> int:

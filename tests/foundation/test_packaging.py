@@ -130,15 +130,8 @@ def test_the_console_script_is_installed_and_runs_from_anywhere(tmp_path: Path) 
 def test_dev_installs_the_lock_again_when_it_changes_and_not_otherwise(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    locks = {kind: tmp_path / f"{kind}.lock" for kind in ("serve", "test")}
-    for kind, path in locks.items():
-        path.write_text(f"{kind} pins\n")
-    python = tmp_path / "venv" / "bin" / "python"
-    python.parent.mkdir(parents=True)
-    python.touch()
-    monkeypatch.setattr(dev, "LOCKS", locks)
-    monkeypatch.setattr(dev, "PYTHON", python)
-    monkeypatch.setattr(dev, "STAMP", tmp_path / "venv" / "stamp")
+    locks = fake_environment(tmp_path, monkeypatch)
+    monkeypatch.setattr(dev, "installed_names", lambda: {"pip", "liftplan"})
     ran: list[list[str]] = []
     monkeypatch.setattr(dev.subprocess, "run", lambda args, check: ran.append(args))
 
@@ -156,3 +149,34 @@ def test_dev_installs_the_lock_again_when_it_changes_and_not_otherwise(
     assert installs("serve") == [] and installs("test") == []  # a test environment serves too
     locks["test"].write_text("test pins, one changed\n")
     assert installs("serve") != [] and installs("test") != []
+
+
+def test_dev_removes_what_the_lock_no_longer_lists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    locks = fake_environment(tmp_path, monkeypatch)
+    locks["serve"].write_text(
+        "# a comment==1\nalembic==1.0 \\\n    --hash=sha256:00\nSQLAlchemy==2.0 ; python_version >= '3.11'\n"
+    )
+    installed = {"pip", "setuptools", "liftplan", "alembic", "sqlalchemy", "pytest", "old-tool"}
+    monkeypatch.setattr(dev, "installed_names", lambda: installed)
+    ran: list[list[str]] = []
+    monkeypatch.setattr(dev.subprocess, "run", lambda args, check: ran.append(args))
+    dev.ensure_environment("serve")
+    assert ran[-1][5:] == ["uninstall", "-y", "old-tool", "pytest"]
+
+
+def fake_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """dev.py pointed at lock files and a stand-in venv under ``tmp_path``; the locks, by kind."""
+    locks = {kind: tmp_path / f"{kind}.lock" for kind in ("serve", "test")}
+    for kind, path in locks.items():
+        path.write_text(f"{kind} pins\n")
+    python = tmp_path / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.touch()
+    monkeypatch.setattr(dev, "LOCKS", locks)
+    monkeypatch.setattr(dev, "PYTHON", python)
+    monkeypatch.setattr(dev, "STAMP", tmp_path / "venv" / "stamp")
+    return locks
+
+
+def test_the_installed_environment_holds_nothing_the_test_lock_does_not_list() -> None:
+    assert sorted(dev.installed_names() - dev.lock_names(dev.LOCKS["test"]) - dev.KEEP) == []
