@@ -86,6 +86,10 @@ class Loaders:
         return TurnLoader(load, cache=self._cache, tag=self)
 
     @cached_property
+    def exercise_count_by_session(self) -> DataLoader[int, int]:
+        return self._loader(program_reads.exercise_counts_by_session)
+
+    @cached_property
     def movement_by_id(self) -> DataLoader[int, Movement | None]:
         return self._loader(program_reads.movements_by_ids)
 

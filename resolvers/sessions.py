@@ -29,6 +29,12 @@ async def exercises(info: GraphQLInfo, session_id: int) -> list[SessionExercise]
     return found
 
 
+async def exercise_count(info: GraphQLInfo, session_id: int) -> int:
+    found = await info.context.loaders.exercise_count_by_session.load(session_id)
+    await pause(info.context.loaders)
+    return found
+
+
 def movement(info: GraphQLInfo, movement_id: int) -> Movement | Awaitable[Movement]:
     """The movement at once when the request holds it already (the program view always does),
     else an awaitable loading it."""

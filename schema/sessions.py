@@ -87,6 +87,13 @@ class Session:
         # The domain object (a model row, a service's dataclass), served as the Strawberry type.
         return await resolve.exercises(info, self.id)  # type: ignore[return-value]
 
+    @strawberry.field(
+        description="How many exercises it holds, without reading them: 0 until generated. A COMPLETE "
+        "session with 0 is damaged (what repairProgram puts right)."
+    )
+    async def exercise_count(self: SessionRow, info: GraphQLInfo) -> int:
+        return await resolve.exercise_count(info, self.id)
+
 
 @strawberry.type(description="A session's status changed (or, first, its status when subscribing).")
 class SessionStatusEvent:

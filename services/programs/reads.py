@@ -108,6 +108,16 @@ async def exercises_by_session(db: AsyncSession, session_ids: Sequence[int]) -> 
     return [grouped[i] for i in session_ids]
 
 
+async def exercise_counts_by_session(db: AsyncSession, session_ids: Sequence[int]) -> list[int]:
+    rows = await db.execute(
+        select(SessionExercise.session_id, func.count())
+        .where(SessionExercise.session_id.in_(session_ids))
+        .group_by(SessionExercise.session_id)
+    )
+    counts: dict[int, int] = {session_id: n for session_id, n in rows.all()}
+    return [counts.get(i, 0) for i in session_ids]
+
+
 async def movements_by_ids(db: AsyncSession, ids: Sequence[int]) -> list[Movement | None]:
     rows = {m.id: m for m in (await db.scalars(select(Movement).where(Movement.id.in_(ids)))).all()}
     return [rows.get(i) for i in ids]

@@ -9,18 +9,22 @@ import re
 from typing import Any
 
 from redis.asyncio import Redis
+from sqlalchemy import text
 
 from models import Role
 from tests.api_client import UserMaker, running_api
 from tests.program_requests import create_program
 from tests.web.browser_support import (
     ALL_COMPLETE,
+    Factory,
     OpenPage,
     Watch,
+    generation_finished,
     require_browser,
     running_worker,
     settings_for,
     sign_in,
+    wait_for,
 )
 
 async_api = require_browser()
@@ -188,3 +192,66 @@ async def test_regenerate_and_repair_are_disabled_with_a_reason_once_every_sessi
             await async_api.expect(button).to_be_disabled()
             await async_api.expect(button).to_have_attribute("title", text)
             await async_api.expect(button).to_have_accessible_description(text)
+
+
+async def test_a_complete_session_without_exercises_leaves_repair_enabled_with_the_reason(
+    open_page: tuple[OpenPage, Watch],
+    database_url: str,
+    redis_url: str,
+    redis: Redis,
+    library: None,
+    make_token: UserMaker,
+    session_factory: Factory,
+) -> None:
+    """Damaged as program 265's kind is: COMPLETE, no exercises. Only Repair can put it right."""
+    new_page, _watch = open_page
+    settings = settings_for(database_url, redis_url)
+    admin = await make_token(Role.ADMIN)
+    async with running_api(settings) as api:
+        program_id = await create_program(api, admin, weeks=1, daysPerWeek=3)
+        async with running_worker(settings):
+            await wait_for(lambda: generation_finished(session_factory, program_id))
+        async with session_factory() as db, db.begin():
+            await db.execute(
+                text(
+                    "DELETE FROM session_exercises WHERE session_id = "
+                    "(SELECT min(id) FROM sessions WHERE program_id = :p)"
+                ),
+                {"p": int(program_id)},
+            )
+        page = await new_page()
+        await page.goto(f"{api.base_url}/programs/{program_id}")
+        await sign_in(page, admin)
+        await page.wait_for_function(ALL_COMPLETE, arg=3)
+        regenerate, repair = page.locator("#regenerate-unfinished"), page.locator("#repair-program")
+        reason = page.locator("#actions-reason")
+        await async_api.expect(reason).to_have_text(
+            "1 complete session has no exercises: Repair generates it."
+        )
+        await async_api.expect(repair).to_be_enabled()
+        await async_api.expect(regenerate).to_be_disabled()
+        await async_api.expect(regenerate).to_have_attribute(
+            "title", "Every session is complete: there is nothing to regenerate."
+        )
+
+        async with running_worker(settings):
+            await repair.click()
+            await async_api.expect(page.locator("#action-message")).to_have_text("Repair queued 1 session.")
+            await wait_for(lambda: exercises_everywhere(session_factory, program_id))
+        await async_api.expect(reason).to_have_text(
+            "Every session is complete: there is nothing to regenerate or repair."
+        )
+        await async_api.expect(repair).to_be_disabled()
+
+
+async def exercises_everywhere(factory: Factory, program_id: str) -> bool:
+    async with factory() as db:
+        empty = await db.scalar(
+            text(
+                "SELECT count(*) FROM sessions s WHERE s.program_id = :p "
+                "AND s.generation_status = 'COMPLETE' "
+                "AND NOT EXISTS (SELECT 1 FROM session_exercises e WHERE e.session_id = s.id)"
+            ),
+            {"p": int(program_id)},
+        )
+    return empty == 0

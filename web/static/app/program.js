@@ -14,7 +14,7 @@ query ProgramPage($id: ID!) {
   viewer { role }
   program(id: $id) {
     id name goal level daysPerWeek weeks minutesPerSession
-    microcycles { index phase sessions { id dayIndex scheduledDate focus generationStatus } }
+    microcycles { index phase sessions { id dayIndex scheduledDate focus generationStatus exerciseCount } }
   }
 }`;
 
@@ -120,10 +120,17 @@ function build(root, data) {
     regenerate: () => regenerate(null, false),
     repair: data.viewer.role === "ADMIN" ? repair : null,
   });
+  // COMPLETE sessions without exercises (damaged): known from the page's query; a session leaves
+  // the set once an event says it changed (a generation writes its exercises before COMPLETE).
+  const empty = new Set(
+    program.microcycles.flatMap((week) =>
+      week.sessions.filter((s) => s.generationStatus === "COMPLETE" && s.exerciseCount === 0).map((s) => s.id),
+    ),
+  );
   const refresh = () => {
     const statuses = grid.statuses();
     progress.update(statuses);
-    actions.update(statuses);
+    actions.update(statuses, empty.size);
   };
 
   root.replaceChildren(
@@ -157,6 +164,7 @@ function build(root, data) {
       if (!event) return;
       cursor.seen(event.cursor);
       if (!grid.has(event.sessionId)) return;
+      if (event.status !== "COMPLETE") empty.delete(event.sessionId);
       grid.setStatus(event.sessionId, event.status);
       refresh();
       details.statusChanged(event.sessionId);
