@@ -16,6 +16,7 @@ from tests.api_client import UserMaker, running_api
 from tests.program_requests import create_program
 from tests.web.browser_support import (
     ALL_COMPLETE,
+    TIMEOUT_MS,
     Factory,
     OpenPage,
     Watch,
@@ -238,8 +239,9 @@ async def test_a_complete_session_without_exercises_leaves_repair_enabled_with_t
             await repair.click()
             await async_api.expect(page.locator("#action-message")).to_have_text("Repair queued 1 session.")
             await wait_for(lambda: exercises_everywhere(session_factory, program_id))
+        # The page learns it from the session's live events, which follow the commit.
         await async_api.expect(reason).to_have_text(
-            "Every session is complete: there is nothing to regenerate or repair."
+            "Every session is complete: there is nothing to regenerate or repair.", timeout=TIMEOUT_MS
         )
         await async_api.expect(repair).to_be_disabled()
 
