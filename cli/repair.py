@@ -14,7 +14,7 @@ from cli.runtime import Clients, run_with_clients
 from core.servers import ServerUrls, provide_servers
 from core.settings import Settings
 from core.stopping import cancel_and_wait
-from jobs.worker import worker_alongside
+from jobs.in_process_worker import worker_alongside
 from models import GenerationStatus, Microcycle, Session
 from services.live.generation_progress import GenerationProgress, ProgressTracker, generation_progress
 from services.live.status_hub import ListenerDropped

@@ -13,7 +13,7 @@ from cli.runtime import run_with_clients
 from core.migrations import upgrade
 from core.servers import provide_servers, running_servers
 from core.settings import Settings
-from jobs.worker import worker_alongside
+from jobs.in_process_worker import worker_alongside
 
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:

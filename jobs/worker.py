@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
 from signal import Signals
 from typing import Any
 
@@ -36,7 +35,10 @@ log = logging.getLogger(__name__)
 # Far above any real number of tries: retries are bounded by time (jobs.generation), not count.
 UNBOUNDED_TRIES = 1_000_000
 HEALTH_CHECK_INTERVAL_S = 10
-ALONGSIDE_START_WAIT_S = 15
+
+
+class PollingStopped(Exception):
+    """Ends a worker's poll loop between two polls (``SupervisedWorker.stop_polling``)."""
 
 
 class SupervisedWorker(Worker):
@@ -58,8 +60,17 @@ class SupervisedWorker(Worker):
     outages: Outages
     _backoff: Backoff
     _poll_stopping: "asyncio.Future[None]"
+    _stop_polling = False
+
+    def stop_polling(self) -> None:
+        """End arq's poll loop before its next poll (``PollingStopped``), where no Redis call is
+        open: cancelled mid-poll, redis-py's pipeline is cut inside its own clean-up and keeps its
+        connection (a ResourceWarning in tests that stop a worker)."""
+        self._stop_polling = True
 
     async def _poll_iteration(self) -> None:
+        if self._stop_polling:
+            raise PollingStopped
         try:
             if self.outages.redis.ongoing:  # a poll may touch nothing in Redis: prove it answers
                 await self.pool.ping()
@@ -74,11 +85,16 @@ class SupervisedWorker(Worker):
     def handle_sig(self, signum: Signals) -> None:
         self.ctx[STOPPING].set()  # the jobs cancelled now are queued again by arq
         super().handle_sig(signum)
-        if self.main_task is not None:
+        if self.main_task is not None and not self.main_task.done():
             # arq cancels its poll loop once, and a cancel lost inside redis-py (core.stopping)
             # would keep it polling: see it through. (Jobs are not cancelled again: each one's
             # cancellation is arq recording it for a retry.)
-            self._poll_stopping = asyncio.ensure_future(cancel_and_wait(self.main_task))
+            self._poll_stopping = asyncio.ensure_future(self._end_poll_loop(self.main_task))
+
+    @staticmethod
+    async def _end_poll_loop(main_task: "asyncio.Task[None]") -> None:
+        with contextlib.suppress(PollingStopped):
+            await cancel_and_wait(main_task)
 
     def handle_sig_wait_for_completion(self, signum: Signals) -> None:
         running = sum(not t.done() for t in self.tasks.values())
@@ -243,47 +259,3 @@ async def wait_for_redis(redis_url: str, outages: Outages) -> ArqRedis:
             continue
         outages.redis.recovered()
         return pool
-
-
-async def stop_worker(worker: Worker, task: "asyncio.Task[None]", grace_s: float = 10.0) -> None:
-    """Stop an in-process worker: stop polling, give running jobs ``grace_s`` to finish (a job
-    cut short stays IN_PROGRESS and is re-run later), then close its connections."""
-    if worker.main_task is not None:
-        await cancel_and_wait(worker.main_task)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    running = [t for t in worker.tasks.values() if not t.done()]
-    if running:
-        _done, pending = await asyncio.wait(running, timeout=grace_s)
-        worker.ctx[STOPPING].set()  # only now: a job cut by its own timeout in the grace is retried
-        for leftover in pending:
-            leftover.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-    await worker.close()
-
-
-@contextlib.asynccontextmanager
-async def worker_alongside(settings: Settings, database_url: str, redis_url: str) -> AsyncIterator[None]:
-    """One arq worker in the calling process for as long as the block runs (the embedded demo
-    serves and generates in one process), entered once its start-up is done (at most
-    ``ALONGSIDE_START_WAIT_S``: ``serve`` prints its banner after the worker's "ready" line);
-    stopped with the worker's grace on the way out."""
-    worker = build_worker(settings, database_url, redis_url, handle_signals=False)
-    ready = asyncio.Event()
-    on_startup = worker.on_startup
-
-    async def started(ctx: dict[str, Any]) -> None:
-        if on_startup is not None:
-            await on_startup(ctx)
-        ready.set()
-
-    worker.on_startup = started
-    task = asyncio.create_task(worker.async_run(), name="arq-worker")
-    waiting = asyncio.create_task(ready.wait())
-    # A worker that cannot start (Redis away for good) ends its task: go on without waiting.
-    await asyncio.wait([task, waiting], timeout=ALONGSIDE_START_WAIT_S, return_when=asyncio.FIRST_COMPLETED)
-    waiting.cancel()
-    try:
-        yield
-    finally:
-        await stop_worker(worker, task, settings.worker_shutdown_grace_s)

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from core.settings import Settings
-from jobs.worker import build_worker, stop_worker
+from jobs.in_process_worker import stop_worker
+from jobs.worker import build_worker
 from tests.waiting import eventually
 from web.websocket_protocol import UVICORN_WS_OPTIONS
 
