@@ -11,8 +11,7 @@ import contextlib
 
 CANCEL_AGAIN_S = 1.0
 """Long enough for a task's own clean-up after a cancel that did arrive: cancelled again within it,
-the clean-up is cut too (at 0.1 s, arq's poll loop was cut inside redis-py's pipeline reset and
-left a connection unreleased, 2 runs in 8 of a browser test)."""
+the clean-up is cut too (redis-py's pipeline reset, say, which then keeps its connection)."""
 
 
 async def cancel_and_wait(task: "asyncio.Task[object]", *, again_s: float = CANCEL_AGAIN_S) -> None:
