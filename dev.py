@@ -4,8 +4,8 @@
 Needs nothing but python3: it creates ``.venv`` when missing, installs the locked dependencies
 (``requirements/serve.lock`` for serve, ``requirements/test.lock`` for test: hashes checked) and
 liftplan itself when the lock or ``pyproject.toml`` changed (and removes what that lock does not
-list), then runs the service or the test
-suite inside that environment. Extra arguments are passed on (``python3 dev.py test -k migrations``).
+list), then runs the service or the test suite inside that environment. Extra arguments are
+passed on (``python3 dev.py test -k migrations``).
 
 ``python3 dev.py lock`` writes both lock files again from ``pyproject.toml`` with uv (installed
 into a throwaway environment), keeping the versions already locked that still fit; ``python3
