@@ -34,7 +34,8 @@ SERVICE_RESTART = 1012
 STOP_WITHIN_S = 5
 PROGRAMS = "{ programs(first: 1) { nodes { id } } }"
 WAITING_ON_PROGRAMS = """SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-WHERE c.relname = 'programs' AND NOT l.granted"""
+WHERE c.relname = 'programs' AND NOT l.granted
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"""
 
 
 def serve(port: int, **env: str) -> subprocess.Popen[str]:
