@@ -23,6 +23,7 @@ class Writer:
 
     async def run(self) -> None:
         while True:
+            # an inner step that completes at once, as a socket write does (no wait for time)
             await asyncio.wait_for(asyncio.sleep(0), 5)
             self.rounds += 1
 
@@ -30,7 +31,7 @@ class Writer:
 async def cancelled_at_a_varying_point(writer: Writer, turn: int) -> "asyncio.Task[None]":
     task = asyncio.create_task(writer.run())
     for _ in range(turn % 7):  # cancel at a different point of the step each time
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # one loop turn, not a wait: where in the step the cancel lands
     return task
 
 
